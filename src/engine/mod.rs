@@ -1,0 +1,28 @@
+//! The execution engine: the translator (wasm operators to `ir::Instr`) and
+//! the executor (the interpreter loop).
+
+pub mod executor;
+pub mod translator;
+
+use crate::ir::Instr;
+
+/// A function body translated for the interpreter.
+pub(crate) struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    /// Module offset of the wasm operator each instruction came from.
+    pub offsets: Box<[u32]>,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    /// Cells the frame needs: locals plus the deepest operand stack.
+    pub frame_size: u32,
+    /// Module offset where the function body starts.
+    pub body_offset: u32,
+}
+
+impl CompiledFunc {
+    /// Module offset of the instruction at `pc` (for trap backtraces).
+    pub fn offset_of(&self, pc: usize) -> u32 {
+        self.offsets.get(pc).copied().unwrap_or(self.body_offset)
+    }
+}

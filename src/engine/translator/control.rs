@@ -1,0 +1,308 @@
+//! Structured control flow: blocks, labels, branches (with the moves of
+//! branch values into the target's slots) and returns.
+
+use super::{Operand, Translator};
+use crate::ir::Instr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A control frame at compile time.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ctrl {
+    pub kind: CtrlKind,
+    /// Operand stack height below the block's parameters.
+    pub height: usize,
+    pub n_params: u32,
+    pub n_results: u32,
+    /// Loop: bound at the loop start. Block/if: bound at the end.
+    pub label: usize,
+    /// If: where the false path continues (the else arm or the end).
+    pub else_label: Option<usize>,
+    /// The whole construct is in dead code; nothing is emitted for it.
+    pub dead: bool,
+    /// The current position inside the block is unreachable.
+    pub unreachable: bool,
+    /// Some branch targets the end label.
+    pub branched: bool,
+}
+
+/// A jump target: its position once bound, and branches waiting for it.
+#[derive(Default)]
+pub(super) struct Label {
+    pos: Option<u32>,
+    fixups: Vec<usize>,
+}
+
+impl Translator {
+    pub(super) fn new_label(&mut self) -> usize {
+        self.labels.push(Label::default());
+        self.labels.len() - 1
+    }
+
+    /// Binds `label` to the next instruction and patches waiting branches.
+    pub(super) fn bind_label(&mut self, label: usize) {
+        let pos = self.code.len() as u32;
+        let fixups = std::mem::take(&mut self.labels[label].fixups);
+        for at in fixups {
+            self.code[at].set_branch_target(pos);
+        }
+        self.labels[label].pos = Some(pos);
+        self.last_result = None;
+    }
+
+    /// Emits a branch instruction whose target is `label`.
+    pub(super) fn emit_branch(&mut self, instr: Instr, label: usize) {
+        let at = self.emit(instr);
+        match self.labels[label].pos {
+            Some(pos) => self.code[at].set_branch_target(pos),
+            None => self.labels[label].fixups.push(at),
+        }
+    }
+
+    pub(super) fn is_unreachable(&self) -> bool {
+        self.ctrls.last().is_none_or(|c| c.unreachable)
+    }
+
+    pub(super) fn set_unreachable(&mut self) {
+        if let Some(c) = self.ctrls.last_mut() {
+            c.unreachable = true;
+        }
+    }
+
+    pub(super) fn push_ctrl(&mut self, kind: CtrlKind, n_params: u32, n_results: u32, dead: bool) {
+        let label = self.new_label();
+        let height = self.stack.len().saturating_sub(n_params as usize);
+        self.ctrls.push(Ctrl {
+            kind,
+            height,
+            n_params,
+            n_results,
+            label,
+            else_label: None,
+            dead,
+            unreachable: dead,
+            branched: false,
+        });
+    }
+
+    /// `block` / `loop` / `if` (with the condition slot for `if`).
+    pub(super) fn enter(&mut self, kind: CtrlKind, n_params: u32, n_results: u32) {
+        if self.is_unreachable() {
+            self.push_ctrl(kind, n_params, n_results, true);
+            return;
+        }
+        let cond = if kind == CtrlKind::If {
+            Some(self.pop())
+        } else {
+            None
+        };
+        // Control may merge into this block from elsewhere: every value
+        // must be in its home slot so all paths agree.
+        self.materialize_all();
+        self.push_ctrl(kind, n_params, n_results, false);
+        let ctrl = *self.ctrls.last().expect("just pushed");
+        match kind {
+            CtrlKind::Loop => self.bind_label(ctrl.label),
+            CtrlKind::If => {
+                let else_label = self.new_label();
+                self.ctrls.last_mut().expect("just pushed").else_label = Some(else_label);
+                let cond = cond.expect("if has a condition");
+                self.emit_branch(Instr::BrIfEqz { cond, target: 0 }, else_label);
+            }
+            _ => {}
+        }
+    }
+
+    /// Resets the operand stack to `height` plus `n` values in home slots.
+    fn reset_stack(&mut self, height: usize, n: u32) {
+        self.stack.truncate(height);
+        for _ in 0..n {
+            self.push_home();
+        }
+    }
+
+    /// `else`.
+    pub(super) fn enter_else(&mut self) {
+        let ctrl = *self.ctrls.last().expect("validated");
+        if ctrl.dead {
+            self.ctrls.last_mut().expect("validated").kind = CtrlKind::Else;
+            return;
+        }
+        if !ctrl.unreachable {
+            self.materialize_top(ctrl.n_results as usize);
+            self.emit_branch(Instr::Br { target: 0 }, ctrl.label);
+            self.ctrls.last_mut().expect("validated").branched = true;
+        }
+        if let Some(l) = ctrl.else_label {
+            self.bind_label(l);
+        }
+        let c = self.ctrls.last_mut().expect("validated");
+        c.kind = CtrlKind::Else;
+        c.else_label = None;
+        c.unreachable = false;
+        self.reset_stack(ctrl.height, ctrl.n_params);
+    }
+
+    /// `end` of a block (the function body's `end` returns).
+    pub(super) fn exit(&mut self) {
+        let ctrl = self.ctrls.pop().expect("validated");
+        if self.ctrls.is_empty() {
+            // End of the function body.
+            if !ctrl.unreachable {
+                self.emit_return(ctrl.n_results);
+            }
+            return;
+        }
+        if ctrl.dead {
+            return;
+        }
+        if !ctrl.unreachable {
+            self.materialize_top(ctrl.n_results as usize);
+        }
+        let mut reachable = !ctrl.unreachable;
+        if let Some(l) = ctrl.else_label {
+            // `if` without `else`: the false path arrives here with the
+            // parameters, which are the results.
+            self.bind_label(l);
+            reachable = true;
+        }
+        if ctrl.kind != CtrlKind::Loop {
+            self.bind_label(ctrl.label);
+            reachable |= ctrl.branched;
+        }
+        self.reset_stack(ctrl.height, ctrl.n_results);
+        if !reachable {
+            self.set_unreachable();
+        }
+    }
+
+    /// Number of values a branch to `depth` carries, and their target slot.
+    fn branch_dest(&self, depth: u32) -> (usize, u32, u32) {
+        let idx = self.ctrls.len() - 1 - depth as usize;
+        let c = &self.ctrls[idx];
+        let arity = if c.kind == CtrlKind::Loop {
+            c.n_params
+        } else {
+            c.n_results
+        };
+        (idx, arity, self.home(c.height))
+    }
+
+    /// Whether a branch to `depth` needs moves (or is a return).
+    fn branch_needs_moves(&self, depth: u32) -> bool {
+        let (idx, arity, dest) = self.branch_dest(depth);
+        if idx == 0 {
+            return true;
+        }
+        let len = self.stack.len();
+        (0..arity as usize).any(|i| self.slot_at(len - arity as usize + i) != dest + i as u32)
+    }
+
+    /// Emits the moves and the jump (or return) of a branch to `depth`,
+    /// leaving the compile-time stack untouched.
+    fn emit_branch_to(&mut self, depth: u32) {
+        let (idx, arity, dest) = self.branch_dest(depth);
+        if idx == 0 {
+            self.emit_return(arity);
+            return;
+        }
+        let len = self.stack.len();
+        for i in 0..arity as usize {
+            let src = self.slot_at(len - arity as usize + i);
+            let dst = dest + i as u32;
+            if src != dst {
+                self.emit(Instr::Copy { dst, src });
+            }
+        }
+        let label = self.ctrls[idx].label;
+        if self.ctrls[idx].kind != CtrlKind::Loop {
+            self.ctrls[idx].branched = true;
+        }
+        self.emit_branch(Instr::Br { target: 0 }, label);
+    }
+
+    /// Emits a return of the top `n` operands (without changing the
+    /// compile-time stack).
+    pub(super) fn emit_return(&mut self, n: u32) {
+        let len = self.stack.len();
+        let n = n as usize;
+        if n == 0 {
+            self.emit(Instr::Return { src: 0, n: 0 });
+            return;
+        }
+        if n == 1 {
+            let src = self.slot_at(len - 1);
+            self.emit(Instr::Return { src, n: 1 });
+            return;
+        }
+        // Several results must be contiguous: move deferred locals home
+        // (only on this path; home slots of deferred entries are free).
+        for pos in len - n..len {
+            if let Operand::Local(l) = self.stack[pos] {
+                let dst = self.home(pos);
+                self.emit(Instr::Copy { dst, src: l });
+            }
+        }
+        let src = self.home(len - n);
+        self.emit(Instr::Return { src, n: n as u32 });
+    }
+
+    /// `br`.
+    pub(super) fn br(&mut self, depth: u32) {
+        self.emit_branch_to(depth);
+        self.set_unreachable();
+    }
+
+    /// `br_if` (the condition is already popped into `cond`).
+    pub(super) fn br_if(&mut self, cond: u32, depth: u32) {
+        if !self.branch_needs_moves(depth) {
+            let (idx, _, _) = self.branch_dest(depth);
+            let label = self.ctrls[idx].label;
+            if self.ctrls[idx].kind != CtrlKind::Loop {
+                self.ctrls[idx].branched = true;
+            }
+            self.emit_branch(Instr::BrIfNez { cond, target: 0 }, label);
+            return;
+        }
+        let skip = self.new_label();
+        self.emit_branch(Instr::BrIfEqz { cond, target: 0 }, skip);
+        self.emit_branch_to(depth);
+        self.bind_label(skip);
+    }
+
+    /// `br_table` (the index is already popped into `index`).
+    pub(super) fn br_table(&mut self, index: u32, targets: &[u32], default: u32) {
+        let len = targets.len() as u32;
+        self.emit(Instr::BrTable { index, len });
+        let first_entry = self.code.len();
+        let all: Vec<u32> = targets.iter().copied().chain(std::iter::once(default)).collect();
+        // Entries: a direct jump where no moves are needed, else a jump to a
+        // stub emitted after the table.
+        let mut stubs = Vec::new();
+        for (i, &depth) in all.iter().enumerate() {
+            if self.branch_needs_moves(depth) {
+                self.emit(Instr::Br { target: 0 });
+                stubs.push((first_entry + i, depth));
+            } else {
+                let (idx, _, _) = self.branch_dest(depth);
+                let label = self.ctrls[idx].label;
+                if self.ctrls[idx].kind != CtrlKind::Loop {
+                    self.ctrls[idx].branched = true;
+                }
+                self.emit_branch(Instr::Br { target: 0 }, label);
+            }
+        }
+        for (entry, depth) in stubs {
+            let pos = self.code.len() as u32;
+            self.code[entry].set_branch_target(pos);
+            self.emit_branch_to(depth);
+        }
+        self.set_unreachable();
+    }
+}

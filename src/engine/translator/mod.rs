@@ -1,0 +1,198 @@
+//! Translation of one function body into `ir::Instr`, interleaved with
+//! validation (each operator is validated before it is translated, so the
+//! translator may rely on well-typed input).
+//!
+//! The translator mirrors the wasm operand stack at compile time. An entry is
+//! either a value in its *home slot* (`num_locals + position`) or a deferred
+//! `local.get` that still lives in its local's slot. Deferred locals are
+//! copied home ("materialised") before the local is overwritten, before
+//! control flow merges (block entry), and where an op needs operands in
+//! consecutive slots (calls, bulk ops). Results are produced in home slots;
+//! a following `local.set` retargets the producing instruction to write the
+//! local directly.
+
+mod control;
+mod visit;
+
+use super::CompiledFunc;
+use crate::core::Error;
+use crate::ir::{Instr, Slot};
+use crate::module::ModuleInfo;
+use control::{Ctrl, Label};
+use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
+
+/// An operand stack entry at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operand {
+    /// The value is in its home slot.
+    Home,
+    /// The value is (still) in the slot of this local.
+    Local(u32),
+}
+
+/// Reusable translation state (allocations are kept between functions).
+#[derive(Default)]
+pub(crate) struct Translator {
+    code: Vec<Instr>,
+    offsets: Vec<u32>,
+    stack: Vec<Operand>,
+    ctrls: Vec<Ctrl>,
+    labels: Vec<Label>,
+    num_locals: u32,
+    max_height: u32,
+    /// Offset of the operator being translated.
+    offset: u32,
+    /// Index of the last instruction if it wrote a fresh result to the home
+    /// slot of the top operand and nothing (no label) came after it.
+    last_result: Option<usize>,
+}
+
+impl Translator {
+    /// Validates and translates function `func_index` (module index space).
+    /// Returns the validator so its allocations can be reused.
+    pub(crate) fn translate(
+        &mut self,
+        info: &ModuleInfo,
+        func_index: u32,
+        body: &FunctionBody<'_>,
+        mut validator: FuncValidator<ValidatorResources>,
+    ) -> Result<(CompiledFunc, FuncValidator<ValidatorResources>), Error> {
+        let err =
+            |e: wasmparser::BinaryReaderError| Error::invalid(e.message().to_string(), Some(e.offset()));
+        let ty = info.func_type(func_index);
+        let num_params = ty.params().len() as u32;
+        let mut num_locals = num_params as u64;
+        let mut locals = body.get_locals_reader().map_err(err)?;
+        for _ in 0..locals.get_count() {
+            let offset = locals.original_position();
+            let (count, t) = locals.read().map_err(err)?;
+            validator.define_locals(offset as u64, count, t).map_err(err)?;
+            num_locals += count as u64;
+        }
+        // The validator bounds the number of locals (50,000).
+        let num_locals = u32::try_from(num_locals).map_err(|_| Error::invalid("too many locals", None))?;
+        self.reset(num_locals);
+        let body_offset = body.range().start as u32;
+        // The function body is the outermost block; branching to it returns.
+        let n_results = ty.results().len() as u32;
+        self.push_ctrl(control::CtrlKind::Block, 0, n_results, false);
+
+        let mut ops = body.get_operators_reader().map_err(err)?;
+        while !ops.eof() {
+            let (op, offset) = ops.read_with_offset().map_err(err)?;
+            validator.op(offset, &op).map_err(err)?;
+            self.offset = offset as u32;
+            self.visit(info, op)?;
+        }
+        ops.finish().map_err(err)?;
+
+        let frame_size = num_locals as u64 + self.max_height as u64;
+        let frame_size =
+            u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
+        Ok((
+            CompiledFunc {
+                code: self.code.as_slice().into(),
+                offsets: self.offsets.as_slice().into(),
+                num_params,
+                num_locals,
+                frame_size,
+                body_offset,
+            },
+            validator,
+        ))
+    }
+
+    fn reset(&mut self, num_locals: u32) {
+        self.code.clear();
+        self.offsets.clear();
+        self.stack.clear();
+        self.ctrls.clear();
+        self.labels.clear();
+        self.num_locals = num_locals;
+        self.max_height = 0;
+        self.last_result = None;
+    }
+
+    /// Appends an instruction.
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.code.push(instr);
+        self.offsets.push(self.offset);
+        self.last_result = None;
+        self.code.len() - 1
+    }
+
+    /// Appends an instruction that writes a new value to the home slot of
+    /// the (already pushed) top operand.
+    fn emit_result(&mut self, instr: Instr) {
+        let at = self.emit(instr);
+        self.last_result = Some(at);
+    }
+
+    /// Home slot of stack position `pos`.
+    fn home(&self, pos: usize) -> Slot {
+        self.num_locals + pos as u32
+    }
+
+    /// Slot where the operand at `pos` currently lives.
+    fn slot_at(&self, pos: usize) -> Slot {
+        match self.stack[pos] {
+            Operand::Home => self.home(pos),
+            Operand::Local(l) => l,
+        }
+    }
+
+    /// Pops the top operand and returns the slot that holds it.
+    fn pop(&mut self) -> Slot {
+        let pos = self.stack.len() - 1;
+        let s = self.slot_at(pos);
+        self.stack.pop();
+        s
+    }
+
+    /// Pushes a value in its home slot and returns that slot.
+    fn push_home(&mut self) -> Slot {
+        self.stack.push(Operand::Home);
+        let h = self.stack.len() as u32;
+        if h > self.max_height {
+            self.max_height = h;
+        }
+        self.home(self.stack.len() - 1)
+    }
+
+    /// Copies the operand at `pos` to its home slot if it is deferred.
+    fn materialize_at(&mut self, pos: usize) {
+        if let Operand::Local(l) = self.stack[pos] {
+            let dst = self.home(pos);
+            self.emit(Instr::Copy { dst, src: l });
+            self.stack[pos] = Operand::Home;
+        }
+    }
+
+    /// Materialises the top `n` operands; returns the home slot of the first.
+    fn materialize_top(&mut self, n: usize) -> Slot {
+        let len = self.stack.len();
+        for pos in len - n..len {
+            self.materialize_at(pos);
+        }
+        self.home(len - n)
+    }
+
+    fn materialize_all(&mut self) {
+        for pos in 0..self.stack.len() {
+            self.materialize_at(pos);
+        }
+    }
+
+    /// Materialises every deferred read of `local` (before it is written).
+    /// Returns whether any copy was emitted.
+    fn materialize_local(&mut self, local: u32) -> bool {
+        let mut any = false;
+        for pos in 0..self.stack.len() {
+            if self.stack[pos] == Operand::Local(local) {
+                self.materialize_at(pos);
+                any = true;
+            }
+        }
+        any
+    }
+}

@@ -1,0 +1,380 @@
+//! Translation of individual operators.
+
+use super::control::CtrlKind;
+use super::{Operand, Translator};
+use crate::core::Error;
+use crate::ir::Instr;
+use crate::module::ModuleInfo;
+use wasmparser::{BlockType, Operator};
+
+impl Translator {
+    fn block_arity(info: &ModuleInfo, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(t) => {
+                let ty = &info.types[t as usize];
+                (ty.params().len() as u32, ty.results().len() as u32)
+            }
+        }
+    }
+
+    fn binop(&mut self, make: impl FnOnce(u32, u32, u32) -> Instr) {
+        let b = self.pop();
+        let a = self.pop();
+        let dst = self.push_home();
+        self.emit_result(make(dst, a, b));
+    }
+
+    fn unop(&mut self, make: impl FnOnce(u32, u32) -> Instr) {
+        let src = self.pop();
+        let dst = self.push_home();
+        self.emit_result(make(dst, src));
+    }
+
+    fn load(&mut self, offset: u64, make: impl FnOnce(u32, u32, u32) -> Instr) {
+        let addr = self.pop();
+        let dst = self.push_home();
+        self.emit_result(make(dst, addr, offset as u32));
+    }
+
+    fn store(&mut self, offset: u64, make: impl FnOnce(u32, u32, u32) -> Instr) {
+        let val = self.pop();
+        let addr = self.pop();
+        self.emit(make(addr, val, offset as u32));
+    }
+
+    fn constant(&mut self, val: u64) {
+        let dst = self.push_home();
+        self.emit_result(Instr::Const { dst, val });
+    }
+
+    /// Pops `n` operands after moving them to consecutive home slots;
+    /// returns the first slot.
+    fn pop_args(&mut self, n: usize) -> u32 {
+        let base = self.materialize_top(n);
+        self.stack.truncate(self.stack.len() - n);
+        base
+    }
+
+    /// `local.set` / `local.tee`.
+    fn set_local(&mut self, local: u32, tee: bool) {
+        let pos = self.stack.len() - 1;
+        let value = self.stack[pos];
+        // Other deferred reads of this local must see the old value.
+        self.stack.pop();
+        let copied = self.materialize_local(local);
+        match value {
+            Operand::Local(l) if l == local => {}
+            Operand::Local(l) => {
+                self.emit(Instr::Copy { dst: local, src: l });
+            }
+            Operand::Home => {
+                let retarget = if copied { None } else { self.last_result };
+                match retarget {
+                    Some(at) => retarget_dst(&mut self.code[at], local),
+                    None => {
+                        let src = self.home(pos);
+                        self.emit(Instr::Copy { dst: local, src });
+                    }
+                }
+            }
+        }
+        self.last_result = None;
+        if tee {
+            self.stack.push(Operand::Local(local));
+        }
+    }
+
+    pub(super) fn visit(&mut self, info: &ModuleInfo, op: Operator<'_>) -> Result<(), Error> {
+        use Operator as O;
+        // Control operators keep the block structure even in dead code.
+        match op {
+            O::Block { blockty } => {
+                let (p, r) = Self::block_arity(info, blockty);
+                self.enter(CtrlKind::Block, p, r);
+                return Ok(());
+            }
+            O::Loop { blockty } => {
+                let (p, r) = Self::block_arity(info, blockty);
+                self.enter(CtrlKind::Loop, p, r);
+                return Ok(());
+            }
+            O::If { blockty } => {
+                let (p, r) = Self::block_arity(info, blockty);
+                self.enter(CtrlKind::If, p, r);
+                return Ok(());
+            }
+            O::Else => {
+                self.enter_else();
+                return Ok(());
+            }
+            O::End => {
+                self.exit();
+                return Ok(());
+            }
+            _ => {}
+        }
+        if self.is_unreachable() {
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.set_unreachable();
+            }
+            O::Nop => {}
+            O::Br { relative_depth } => self.br(relative_depth),
+            O::BrIf { relative_depth } => {
+                let cond = self.pop();
+                self.br_if(cond, relative_depth);
+            }
+            O::BrTable { targets } => {
+                let index = self.pop();
+                let default = targets.default();
+                let list = targets
+                    .targets()
+                    .collect::<Result<Vec<u32>, _>>()
+                    .map_err(|e| Error::invalid(e.message().to_string(), Some(e.offset())))?;
+                self.br_table(index, &list, default);
+            }
+            O::Return => {
+                let n = self.ctrls[0].n_results;
+                self.emit_return(n);
+                self.set_unreachable();
+            }
+            O::Call { function_index } => {
+                let ty = info.func_type(function_index);
+                let (np, nr) = (ty.params().len(), ty.results().len());
+                let base = self.pop_args(np);
+                self.emit(Instr::Call {
+                    func: function_index,
+                    base,
+                });
+                for _ in 0..nr {
+                    self.push_home();
+                }
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = &info.types[type_index as usize];
+                let (np, nr) = (ty.params().len(), ty.results().len());
+                let base = self.pop_args(np + 1);
+                self.emit(Instr::CallIndirect {
+                    type_index,
+                    table: table_index,
+                    base,
+                });
+                for _ in 0..nr {
+                    self.push_home();
+                }
+            }
+            O::Drop => {
+                self.stack.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let cond = self.pop();
+                let b = self.pop();
+                let pos = self.stack.len() - 1;
+                self.materialize_at(pos);
+                let dst = self.home(pos);
+                self.emit(Instr::Select { dst, b, cond });
+            }
+            O::LocalGet { local_index } => {
+                self.stack.push(Operand::Local(local_index));
+                let h = self.stack.len() as u32;
+                self.max_height = self.max_height.max(h);
+            }
+            O::LocalSet { local_index } => self.set_local(local_index, false),
+            O::LocalTee { local_index } => self.set_local(local_index, true),
+            O::GlobalGet { global_index } => {
+                let dst = self.push_home();
+                self.emit_result(Instr::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop();
+                self.emit(Instr::GlobalSet {
+                    global: global_index,
+                    src,
+                });
+            }
+            O::TableGet { table } => {
+                let index = self.pop();
+                let dst = self.push_home();
+                self.emit_result(Instr::TableGet { dst, table, index });
+            }
+            O::TableSet { table } => {
+                let value = self.pop();
+                let index = self.pop();
+                self.emit(Instr::TableSet { table, index, value });
+            }
+            O::TableSize { table } => {
+                let dst = self.push_home();
+                self.emit_result(Instr::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let args = self.pop_args(2);
+                self.push_home();
+                self.emit(Instr::TableGrow { table, args });
+            }
+            O::TableFill { table } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::TableFill { table, args });
+            }
+            O::TableCopy { dst_table, src_table } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::TableCopy {
+                    dst_table,
+                    src_table,
+                    args,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::TableInit {
+                    table,
+                    elem: elem_index,
+                    args,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { elem: elem_index });
+            }
+            O::MemorySize { .. } => {
+                let dst = self.push_home();
+                self.emit_result(Instr::MemorySize { dst });
+            }
+            O::MemoryGrow { .. } => {
+                let delta = self.pop();
+                let dst = self.push_home();
+                self.emit_result(Instr::MemoryGrow { dst, delta });
+            }
+            O::MemoryFill { .. } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::MemoryFill { args });
+            }
+            O::MemoryCopy { .. } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::MemoryCopy { args });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let args = self.pop_args(3);
+                self.emit(Instr::MemoryInit {
+                    data: data_index,
+                    args,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { data: data_index });
+            }
+            O::I32Const { value } => self.constant(value as u32 as u64),
+            O::I64Const { value } => self.constant(value as u64),
+            O::F32Const { value } => self.constant(value.bits() as u64),
+            O::F64Const { value } => self.constant(value.bits()),
+            O::RefNull { .. } => self.constant(0),
+            O::RefIsNull => self.unop(|dst, src| Instr::I64Eqz { dst, src }),
+            O::RefFunc { function_index } => {
+                let dst = self.push_home();
+                self.emit_result(Instr::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            // Reinterpretations do not change a cell's bits.
+            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {}
+            O::I32Load { memarg } | O::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I32Load { dst, addr, offset }
+            }),
+            O::I64Load { memarg } | O::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load { dst, addr, offset }
+            }),
+            O::I32Store { memarg } | O::F32Store { memarg } => {
+                self.store(memarg.offset, |addr, val, offset| Instr::I32Store {
+                    addr,
+                    val,
+                    offset,
+                })
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(memarg.offset, |addr, val, offset| Instr::I64Store {
+                    addr,
+                    val,
+                    offset,
+                })
+            }
+            other => self.visit_uniform(other)?,
+        }
+        Ok(())
+    }
+
+    /// Operators that map one-to-one onto an op family member of the same name.
+    fn visit_uniform(&mut self, op: Operator<'_>) -> Result<(), Error> {
+        macro_rules! uniform {
+            (
+                binop: [$($bin:ident)*]
+                tbinop: [$($tbin:ident)*]
+                unop: [$($un:ident)*]
+                tunop: [$($tun:ident)*]
+                load: [$($ld:ident)*]
+                store: [$($st:ident)*]
+            ) => {
+                match op {
+                    $( Operator::$bin => self.binop(|dst, a, b| Instr::$bin { dst, a, b }), )*
+                    $( Operator::$tbin => self.binop(|dst, a, b| Instr::$tbin { dst, a, b }), )*
+                    $( Operator::$un => self.unop(|dst, src| Instr::$un { dst, src }), )*
+                    $( Operator::$tun => self.unop(|dst, src| Instr::$tun { dst, src }), )*
+                    $( Operator::$ld { memarg } => {
+                        self.load(memarg.offset, |dst, addr, offset| Instr::$ld { dst, addr, offset })
+                    } )*
+                    $( Operator::$st { memarg } => {
+                        self.store(memarg.offset, |addr, val, offset| Instr::$st { addr, val, offset })
+                    } )*
+                    other => {
+                        return Err(Error::invalid(
+                            format!("unsupported operator {other:?}"),
+                            Some(self.offset as u64),
+                        ))
+                    }
+                }
+            };
+        }
+        crate::ir::for_each_op_family!(uniform);
+        Ok(())
+    }
+}
+
+/// Makes a result-producing instruction write to `slot` instead.
+fn retarget_dst(instr: &mut Instr, slot: u32) {
+    macro_rules! retarget {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+        ) => {
+            match instr {
+                $( Instr::$bin { dst, .. } )|*
+                | $( Instr::$tbin { dst, .. } )|*
+                | $( Instr::$un { dst, .. } )|*
+                | $( Instr::$tun { dst, .. } )|*
+                | $( Instr::$ld { dst, .. } )|*
+                | Instr::Const { dst, .. }
+                | Instr::GlobalGet { dst, .. }
+                | Instr::TableGet { dst, .. }
+                | Instr::TableSize { dst, .. }
+                | Instr::RefFunc { dst, .. }
+                | Instr::MemorySize { dst }
+                | Instr::MemoryGrow { dst, .. } => *dst = slot,
+                _ => unreachable!("retargeting an instruction without a result: {instr:?}"),
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(retarget);
+}

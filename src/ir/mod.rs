@@ -1,0 +1,192 @@
+//! The interpreter's internal code.
+//!
+//! Each wasm function body is translated once into a flat `Vec<Instr>`. The
+//! code is register-style over *frame slots*: a frame holds the function's
+//! locals (slots `0..num_locals`, parameters first) followed by the operand
+//! stack, whose heights the translator knows statically. Every instruction
+//! names the slots it reads and writes (`dst`, `a`, `b`, ...), so nothing is
+//! pushed or popped at run time, operands may be locals directly, and results
+//! may be written straight into a local. Cells are untyped `u64`: i32 values
+//! are kept zero-extended, f32/f64 as their bits, references as described in
+//! `core::value`.
+//!
+//! Branch targets are absolute instruction indices within the function.
+//! Memory instructions access memory 0 of the current instance and trap with
+//! `out of bounds memory access` when `addr + offset + size` exceeds its
+//! length. Calls place arguments at `base..` in the caller's frame; the
+//! callee's frame starts there and its results come back at `base..`.
+//!
+//! The list below is the single definition of every op; each comment states
+//! the wasm operator(s) it lowers, its operands and its traps.
+
+/// Index of a cell in the current frame.
+pub type Slot = u32;
+
+macro_rules! define_instr {
+    (
+        binop: [$($bin:ident)*]
+        tbinop: [$($tbin:ident)*]
+        unop: [$($un:ident)*]
+        tunop: [$($tun:ident)*]
+        load: [$($ld:ident)*]
+        store: [$($st:ident)*]
+    ) => {
+        /// One interpreter instruction. See the module docs for conventions.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Instr {
+            /// `unreachable`. Traps: unreachable.
+            Unreachable,
+            /// `br` (and block exits): continue at `target`.
+            Br { target: u32 },
+            /// `br_if` taken when `cond != 0`.
+            BrIfNez { cond: Slot, target: u32 },
+            /// `if`/`br_if` helper: jump when `cond == 0`.
+            BrIfEqz { cond: Slot, target: u32 },
+            /// `br_table`: followed by `len + 1` `Br` entries (the last one is
+            /// the default); executes entry `min(index, len)`.
+            BrTable { index: Slot, len: u32 },
+            /// `return` / end of function: copy `n` results from `src..` to
+            /// slot 0.. and return to the caller.
+            Return { src: Slot, n: u32 },
+            /// `call`: call function `func` (module index) with arguments at
+            /// `base..`; results come back at `base..`. Traps: call stack
+            /// exhausted, or whatever the callee raises.
+            Call { func: u32, base: Slot },
+            /// `call_indirect`: the element index is at `base + n_params`.
+            /// Traps: undefined element, uninitialized element, indirect call
+            /// type mismatch.
+            CallIndirect { type_index: u32, table: u32, base: Slot },
+            /// `local.get`/`local.set` materialisation and branch value moves.
+            Copy { dst: Slot, src: Slot },
+            /// `i32.const` … `f64.const`, `ref.null`: `dst = val`.
+            Const { dst: Slot, val: u64 },
+            /// `select`: `dst` holds the first operand; `if cond == 0 { dst = b }`.
+            Select { dst: Slot, b: Slot, cond: Slot },
+            /// `ref.func`: `dst` = reference to function `func` (module index).
+            RefFunc { dst: Slot, func: u32 },
+            /// `global.get`.
+            GlobalGet { dst: Slot, global: u32 },
+            /// `global.set`.
+            GlobalSet { global: u32, src: Slot },
+            /// `table.get`. Traps: out of bounds table access.
+            TableGet { dst: Slot, table: u32, index: Slot },
+            /// `table.set`. Traps: out of bounds table access.
+            TableSet { table: u32, index: Slot, value: Slot },
+            /// `table.size`.
+            TableSize { dst: Slot, table: u32 },
+            /// `table.grow`: operands (init, delta) at `args..`; the old size
+            /// or -1 is written to `args`.
+            TableGrow { table: u32, args: Slot },
+            /// `table.fill`: operands (index, value, len) at `args..`.
+            TableFill { table: u32, args: Slot },
+            /// `table.copy`: operands (dst, src, len) at `args..`.
+            TableCopy { dst_table: u32, src_table: u32, args: Slot },
+            /// `table.init`: operands (dst, src, len) at `args..`.
+            TableInit { table: u32, elem: u32, args: Slot },
+            /// `elem.drop`.
+            ElemDrop { elem: u32 },
+            /// `memory.size` (memory 0).
+            MemorySize { dst: Slot },
+            /// `memory.grow`: old size in pages or -1.
+            MemoryGrow { dst: Slot, delta: Slot },
+            /// `memory.fill`: operands (dst, value, len) at `args..`.
+            MemoryFill { args: Slot },
+            /// `memory.copy`: operands (dst, src, len) at `args..`.
+            MemoryCopy { args: Slot },
+            /// `memory.init`: operands (dst, src, len) at `args..`.
+            MemoryInit { data: u32, args: Slot },
+            /// `data.drop`.
+            DataDrop { data: u32 },
+            $(
+                #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
+                $bin { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("wasm `", stringify!($tbin), "`: `dst = a op b`; traps on zero divisor or overflow.")]
+                $tbin { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("wasm `", stringify!($un), "`: `dst = op src`.")]
+                $un { dst: Slot, src: Slot },
+            )*
+            $(
+                #[doc = concat!("wasm `", stringify!($tun), "`: `dst = op src`; traps on NaN or overflow.")]
+                $tun { dst: Slot, src: Slot },
+            )*
+            $(
+                #[doc = concat!("wasm `", stringify!($ld), "` (memory 0).")]
+                $ld { dst: Slot, addr: Slot, offset: u32 },
+            )*
+            $(
+                #[doc = concat!("wasm `", stringify!($st), "` (memory 0).")]
+                $st { addr: Slot, val: Slot, offset: u32 },
+            )*
+        }
+    };
+}
+
+/// The single list of the uniform op families. A callback macro receives
+/// every family: `binop` (`dst = a op b`), `tbinop` (same, may trap on a
+/// zero divisor or overflow), `unop` (`dst = op src`), `tunop` (same, may
+/// trap on NaN or overflow), `load` (`dst = mem[addr + offset]`; f32/f64
+/// loads are `I32Load`/`I64Load`), `store` (`mem[addr + offset] = val`).
+macro_rules! for_each_op_family {
+    ($m:ident) => {
+        $m! {
+            binop: [
+                I32Add I32Sub I32Mul I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
+                I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
+                I64Add I64Sub I64Mul I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
+                I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
+                F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
+                F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+            ]
+            tbinop: [I32DivS I32DivU I32RemS I32RemU I64DivS I64DivU I64RemS I64RemU]
+            unop: [
+                I32Eqz I32Clz I32Ctz I32Popcnt I64Eqz I64Clz I64Ctz I64Popcnt
+                F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
+                F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
+                I32WrapI64 I64ExtendI32S I64ExtendI32U
+                F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
+                F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
+                I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
+                I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
+                I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+            ]
+            tunop: [
+                I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
+                I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+            ]
+            load: [
+                I32Load I64Load I32Load8S I32Load8U I32Load16S I32Load16U
+                I64Load8S I64Load8U I64Load16S I64Load16U I64Load32S I64Load32U
+            ]
+            store: [I32Store I64Store I32Store8 I32Store16 I64Store8 I64Store16 I64Store32]
+        }
+    };
+}
+
+pub(crate) use for_each_op_family;
+
+for_each_op_family!(define_instr);
+
+impl Instr {
+    /// Redirects a branch instruction to `target` (used to patch forward
+    /// branches once their label is bound).
+    pub(crate) fn set_branch_target(&mut self, new: u32) {
+        match self {
+            Instr::Br { target } | Instr::BrIfNez { target, .. } | Instr::BrIfEqz { target, .. } => {
+                *target = new
+            }
+            _ => debug_assert!(false, "not a branch: {self:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instr_is_16_bytes() {
+        assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+}

@@ -1,0 +1,327 @@
+//! The decoding driver: walks the sections with `wasmparser`, validates as
+//! it goes, collects `ModuleInfo` and translates each function body right
+//! after validating it (one pass per body).
+
+use super::const_expr::ConstExpr;
+use super::{
+    DataMode, DataSegment, ElemMode, ElemSegment, ExportDesc, ExternKind, GlobalDef, ImportDesc, ModuleInfo,
+    TableDef,
+};
+use crate::core::{
+    Error, ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+};
+use wasmparser::{
+    BinaryReaderError, ElementItems, ElementKind, FuncValidatorAllocations, Parser, Payload, TypeRef,
+    ValidPayload, Validator, WasmFeatures,
+};
+
+/// The proposals Weft implements: WebAssembly 2.0 without SIMD, plus
+/// extended constant expressions.
+pub(crate) fn features() -> WasmFeatures {
+    let mut f = WasmFeatures::WASM2;
+    f.remove(WasmFeatures::SIMD);
+    f.insert(WasmFeatures::EXTENDED_CONST);
+    f
+}
+
+#[cold]
+fn err(e: BinaryReaderError) -> Error {
+    Error::invalid(e.message().to_string(), Some(e.offset()))
+}
+
+pub(crate) fn validate_only(bytes: &[u8]) -> Result<(), Error> {
+    Validator::new_with_features(features())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(err)
+}
+
+pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, Error> {
+    Ok(match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::Ref(r) => ref_type(r, offset)?.into(),
+        wasmparser::ValType::V128 => {
+            return Err(Error::invalid("SIMD (v128) is not supported", Some(offset)))
+        }
+    })
+}
+
+fn ref_type(r: wasmparser::RefType, offset: u64) -> Result<RefType, Error> {
+    if r.is_func_ref() {
+        Ok(RefType::FuncRef)
+    } else if r.is_extern_ref() {
+        Ok(RefType::ExternRef)
+    } else {
+        Err(Error::invalid(
+            format!("unsupported reference type {r}"),
+            Some(offset),
+        ))
+    }
+}
+
+fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType, Error> {
+    if t.table64 {
+        return Err(Error::invalid("64-bit tables are not supported", Some(offset)));
+    }
+    Ok(TableType {
+        element: ref_type(t.element_type, offset)?,
+        limits: Limits {
+            min: t.initial,
+            max: t.maximum,
+        },
+    })
+}
+
+fn memory_type(m: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, Error> {
+    if m.memory64 || m.shared || m.page_size_log2.is_some() {
+        return Err(Error::invalid(
+            "64-bit, shared and custom-page-size memories are not supported",
+            Some(offset),
+        ));
+    }
+    Ok(MemoryType {
+        limits: Limits {
+            min: m.initial,
+            max: m.maximum,
+        },
+        shared: false,
+        memory64: false,
+    })
+}
+
+fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Error> {
+    Ok(GlobalType {
+        content: val_type(g.content_type, offset)?,
+        mutability: if g.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
+    })
+}
+
+pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
+    let mut info = ModuleInfo::default();
+    let mut validator = Validator::new_with_features(features());
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut translator = crate::engine::translator::Translator::default();
+    let mut next_defined_func = 0u32;
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(err)?;
+        let valid = validator.payload(&payload).map_err(err)?;
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    let group = group.map_err(err)?;
+                    for sub in group.into_types() {
+                        match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => {
+                                let params = f
+                                    .params()
+                                    .iter()
+                                    .map(|t| val_type(*t, 0))
+                                    .collect::<Result<Vec<_>, _>>()?;
+                                let results = f
+                                    .results()
+                                    .iter()
+                                    .map(|t| val_type(*t, 0))
+                                    .collect::<Result<Vec<_>, _>>()?;
+                                info.types.push(FuncType::new(params, results));
+                            }
+                            _ => return Err(Error::invalid("only function types are supported", None)),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports_with_offsets() {
+                    let (offset, import) = import.map_err(err)?;
+                    let ty = match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            info.funcs.push(t);
+                            info.num_imported_funcs += 1;
+                            ExternType::Func(info.types[t as usize].clone())
+                        }
+                        TypeRef::Table(t) => {
+                            let ty = table_type(&t, offset)?;
+                            info.tables.push(TableDef { ty, init: None });
+                            info.num_imported_tables += 1;
+                            ExternType::Table(ty)
+                        }
+                        TypeRef::Memory(m) => {
+                            let ty = memory_type(&m, offset)?;
+                            info.memories.push(ty);
+                            info.num_imported_memories += 1;
+                            ExternType::Memory(ty)
+                        }
+                        TypeRef::Global(g) => {
+                            let ty = global_type(&g, offset)?;
+                            info.globals.push(GlobalDef {
+                                ty,
+                                init: ConstExpr { ops: Vec::new() },
+                            });
+                            info.num_imported_globals += 1;
+                            ExternType::Global(ty)
+                        }
+                        TypeRef::Tag(_) => {
+                            return Err(Error::invalid("tags are not supported", Some(offset)))
+                        }
+                    };
+                    info.imports.push(ImportDesc {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        ty,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    info.funcs.push(t.map_err(err)?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for t in reader.into_iter_with_offsets() {
+                    let (offset, t) = t.map_err(err)?;
+                    let init = match &t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::parse(e)?),
+                    };
+                    info.tables.push(TableDef {
+                        ty: table_type(&t.ty, offset)?,
+                        init,
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for m in reader.into_iter_with_offsets() {
+                    let (offset, m) = m.map_err(err)?;
+                    info.memories.push(memory_type(&m, offset)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader.into_iter_with_offsets() {
+                    let (offset, g) = g.map_err(err)?;
+                    info.globals.push(GlobalDef {
+                        ty: global_type(&g.ty, offset)?,
+                        init: ConstExpr::parse(&g.init_expr)?,
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader {
+                    let e = e.map_err(err)?;
+                    let kind = match e.kind {
+                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                            ExternKind::Func
+                        }
+                        wasmparser::ExternalKind::Table => ExternKind::Table,
+                        wasmparser::ExternalKind::Memory => ExternKind::Memory,
+                        wasmparser::ExternalKind::Global => ExternKind::Global,
+                        wasmparser::ExternalKind::Tag => {
+                            return Err(Error::invalid("tags are not supported", None))
+                        }
+                    };
+                    info.exports.push(ExportDesc {
+                        name: e.name.to_string(),
+                        kind,
+                        index: e.index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for e in reader.into_iter_with_offsets() {
+                    let (offset, e) = e.map_err(err)?;
+                    let mode = match &e.kind {
+                        ElementKind::Passive => ElemMode::Passive,
+                        ElementKind::Declared => ElemMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: ConstExpr::parse(offset_expr)?,
+                        },
+                    };
+                    let (ty, items) = match e.items {
+                        ElementItems::Functions(r) => {
+                            let mut items = Vec::new();
+                            for f in r {
+                                items.push(ConstExpr::func(f.map_err(err)?));
+                            }
+                            (RefType::FuncRef, items)
+                        }
+                        ElementItems::Expressions(rt, r) => {
+                            let mut items = Vec::new();
+                            for x in r {
+                                items.push(ConstExpr::parse(&x.map_err(err)?)?);
+                            }
+                            (ref_type(rt, offset)?, items)
+                        }
+                    };
+                    let _ = ty;
+                    info.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for d in reader {
+                    let d = d.map_err(err)?;
+                    let mode = match &d.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: *memory_index,
+                            offset: ConstExpr::parse(offset_expr)?,
+                        },
+                    };
+                    info.datas.push(DataSegment {
+                        mode,
+                        bytes: d.data.into(),
+                    });
+                }
+            }
+            Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    read_names(&mut info, names);
+                }
+            }
+            Payload::CodeSectionEntry(_) => {
+                let ValidPayload::Func(to_validate, body) = valid else {
+                    return Err(Error::invalid("code entry without a validator", None));
+                };
+                let func_index = info.num_imported_funcs + next_defined_func;
+                next_defined_func += 1;
+                let fv = to_validate.into_validator(std::mem::take(&mut allocs));
+                let (compiled, fv) = translator.translate(&info, func_index, &body, fv)?;
+                allocs = fv.into_allocations();
+                info.code.push(compiled);
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+/// Reads the name section; a malformed one is ignored (custom sections
+/// never make a module invalid).
+fn read_names(info: &mut ModuleInfo, names: wasmparser::NameSectionReader<'_>) {
+    for name in names {
+        let Ok(name) = name else { return };
+        match name {
+            wasmparser::Name::Module { name, .. } => info.name = Some(name.to_string()),
+            wasmparser::Name::Function(map) => {
+                for n in map {
+                    let Ok(n) = n else { return };
+                    info.func_names.push((n.index, n.name.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
