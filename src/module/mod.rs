@@ -6,7 +6,7 @@
 pub(crate) mod const_expr;
 mod parse;
 
-use crate::core::{Error, ExternType, FuncType, GlobalType, MemoryType, RefType, TableType};
+use crate::core::{Error, ExternType, FuncType, GlobalType, MemoryType, TableType};
 use crate::engine::CompiledFunc;
 use crate::runtime::Engine;
 use const_expr::ConstExpr;
