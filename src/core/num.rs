@@ -83,13 +83,63 @@ macro_rules! float_ops {
         /// wasm `nearest`: round to nearest, ties to even.
         #[inline]
         pub fn $nearest(a: $t) -> $t {
-            a.round_ties_even()
+            quiet(a.round_ties_even())
         }
     };
 }
 
+/// Makes a NaN quiet: rounding operations must return an arithmetic NaN,
+/// but some hosts pass a signalling NaN through unchanged.
+trait Quiet {
+    fn quiet_nan(self) -> Self;
+}
+
+impl Quiet for f32 {
+    #[inline]
+    fn quiet_nan(self) -> f32 {
+        f32::from_bits(self.to_bits() | 0x0040_0000)
+    }
+}
+
+impl Quiet for f64 {
+    #[inline]
+    fn quiet_nan(self) -> f64 {
+        f64::from_bits(self.to_bits() | 0x0008_0000_0000_0000)
+    }
+}
+
+#[inline]
+fn quiet<T: Quiet + PartialEq + Copy>(x: T) -> T {
+    // `x != x` only for NaN.
+    #[allow(clippy::eq_op)]
+    if x != x {
+        x.quiet_nan()
+    } else {
+        x
+    }
+}
+
 float_ops!(f32_min, f32_max, f32_nearest, f32);
 float_ops!(f64_min, f64_max, f64_nearest, f64);
+
+macro_rules! rounding {
+    ($($name:ident: $t:ty => $m:ident;)*) => {$(
+        /// wasm rounding operator (a NaN result is quiet).
+        #[inline]
+        pub fn $name(a: $t) -> $t {
+            quiet(a.$m())
+        }
+    )*};
+}
+
+rounding! {
+    f32_ceil: f32 => ceil;
+    f32_floor: f32 => floor;
+    f32_trunc: f32 => trunc;
+    f64_ceil: f64 => ceil;
+    f64_floor: f64 => floor;
+    f64_trunc: f64 => trunc;
+}
 
 /// Checked float-to-int truncation. `lo` and `hi` are exclusive bounds in the
 /// source float type, chosen so every representable value in between converts.

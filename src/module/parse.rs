@@ -153,6 +153,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
                             ExternType::Table(ty)
                         }
                         TypeRef::Memory(m) => {
+                            super::strict::memory_import(bytes, offset as usize)?;
                             let ty = memory_type(&m, offset)?;
                             info.memories.push(ty);
                             info.num_imported_memories += 1;
@@ -197,6 +198,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
                 }
             }
             Payload::MemorySection(reader) => {
+                super::strict::memory_section(bytes, reader.range().start as usize)?;
                 for m in reader.into_iter_with_offsets() {
                     let (offset, m) = m.map_err(err)?;
                     info.memories.push(memory_type(&m, offset)?);
@@ -298,7 +300,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
                 let func_index = info.num_imported_funcs + next_defined_func;
                 next_defined_func += 1;
                 let fv = to_validate.into_validator(std::mem::take(&mut allocs));
-                let (compiled, fv) = translator.translate(&info, func_index, &body, fv)?;
+                let (compiled, fv) = translator.translate(&info, func_index, &body, fv, bytes)?;
                 allocs = fv.into_allocations();
                 info.code.push(compiled);
             }

@@ -56,6 +56,7 @@ impl Translator {
         func_index: u32,
         body: &FunctionBody<'_>,
         mut validator: FuncValidator<ValidatorResources>,
+        module_bytes: &[u8],
     ) -> Result<(CompiledFunc, FuncValidator<ValidatorResources>), Error> {
         let err =
             |e: wasmparser::BinaryReaderError| Error::invalid(e.message().to_string(), Some(e.offset()));
@@ -81,6 +82,7 @@ impl Translator {
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(err)?;
             validator.op(offset, &op).map_err(err)?;
+            crate::module::strict::memory_op(module_bytes, offset as usize)?;
             self.offset = offset as u32;
             self.visit(info, op)?;
         }
