@@ -4,6 +4,7 @@
 //! execution) is safe Rust under `core`, `module`, `ir`, `engine` and
 //! `runtime`; C interfaces are thin layers on top of it.
 
+pub mod capi;
 pub mod core;
 pub mod engine;
 pub mod ir;

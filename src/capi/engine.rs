@@ -21,7 +21,9 @@ pub extern "C" fn wasm_engine_new() -> Option<Box<wasm_engine_t>> {
 
 /// Consumes `config`.
 #[no_mangle]
-pub extern "C" fn wasm_engine_new_with_config(config: Option<Box<wasm_config_t>>) -> Option<Box<wasm_engine_t>> {
+pub extern "C" fn wasm_engine_new_with_config(
+    config: Option<Box<wasm_config_t>>,
+) -> Option<Box<wasm_engine_t>> {
     ffi(|| {
         let config = config.map(|c| c.config.clone()).unwrap_or_default();
         Some(Box::new(wasm_engine_t {

@@ -80,7 +80,10 @@ pub extern "C" fn wasm_module_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_validate(store: Option<&wasm_store_t>, binary: Option<&wasm_byte_vec_t>) -> bool {
+pub extern "C" fn wasm_module_validate(
+    store: Option<&wasm_store_t>,
+    binary: Option<&wasm_byte_vec_t>,
+) -> bool {
     ffi(|| match (store, binary) {
         (Some(store), Some(binary)) => Module::validate(&store.inner.engine, binary.bytes()).is_ok(),
         _ => false,
@@ -196,10 +199,15 @@ pub(crate) fn unwrap_serialized(blob: &[u8]) -> Option<&[u8]> {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_serialize(module: Option<&wasm_module_t>, out: Option<&mut MaybeUninit<wasm_byte_vec_t>>) {
+pub extern "C" fn wasm_module_serialize(
+    module: Option<&wasm_module_t>,
+    out: Option<&mut MaybeUninit<wasm_byte_vec_t>>,
+) {
     ffi(|| {
         let Some(out) = out else { return };
-        let bytes = module.and_then(|m| m.as_module()).map_or_else(Vec::new, |m| serialize(m.bytes()));
+        let bytes = module
+            .and_then(|m| m.as_module())
+            .map_or_else(Vec::new, |m| serialize(m.bytes()));
         out.write(wasm_byte_vec_t::from_bytes(&bytes));
     })
 }

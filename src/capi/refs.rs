@@ -12,8 +12,8 @@
 //! object and shared by its copies. When the last handle (or externref
 //! held by wasm) goes, the record is dropped and its finalizer runs, once.
 
-use super::store::{wasm_store_t, EntityKey, StoreInner};
 use super::ffi;
+use super::store::{wasm_store_t, EntityKey, StoreInner};
 use crate::core::Trap;
 use crate::module::Module;
 use crate::runtime::{Extern, Func, Global, Instance, Memory, Table};

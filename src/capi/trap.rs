@@ -65,7 +65,10 @@ pub extern "C" fn wasm_trap_new(
 
 /// Writes the message, NUL-terminated, to `out`.
 #[no_mangle]
-pub extern "C" fn wasm_trap_message(trap: Option<&wasm_trap_t>, out: Option<&mut MaybeUninit<wasm_message_t>>) {
+pub extern "C" fn wasm_trap_message(
+    trap: Option<&wasm_trap_t>,
+    out: Option<&mut MaybeUninit<wasm_message_t>>,
+) {
     ffi(|| {
         let Some(out) = out else { return };
         let mut bytes = trap
@@ -88,7 +91,10 @@ pub extern "C" fn wasm_trap_origin(trap: Option<&wasm_trap_t>) -> Option<Box<was
 
 /// Writes every wasm frame, innermost first, to `out`.
 #[no_mangle]
-pub extern "C" fn wasm_trap_trace(trap: Option<&wasm_trap_t>, out: Option<&mut MaybeUninit<wasm_frame_vec_t>>) {
+pub extern "C" fn wasm_trap_trace(
+    trap: Option<&wasm_trap_t>,
+    out: Option<&mut MaybeUninit<wasm_frame_vec_t>>,
+) {
     ffi(|| {
         let Some(out) = out else { return };
         let frames = trap.map_or_else(Vec::new, |t| {

@@ -9,7 +9,6 @@ use super::refs::{wasm_ref_t, RefKind};
 use super::store::StoreInner;
 use super::types::valtype::{
     kind_to_type, type_to_kind, wasm_valkind_t, WASM_EXTERNREF, WASM_FUNCREF, WASM_I32,
-
 };
 use super::vec::{declare_vec, VecElem};
 use crate::core::{ExternRef, Val, ValType};
@@ -144,7 +143,9 @@ impl wasm_val_t {
                 f64: f64::from_bits(bits),
             },
             Val::FuncRef(f) => wasm_val_union {
-                ref_: f.map_or(std::ptr::null_mut(), |f| Box::into_raw(store.make_ref(RefKind::Func(f)))),
+                ref_: f.map_or(std::ptr::null_mut(), |f| {
+                    Box::into_raw(store.make_ref(RefKind::Func(f)))
+                }),
             },
             Val::ExternRef(e) => {
                 let core = e.and_then(|e| store.externrefs.borrow().get(e.raw()));
@@ -201,4 +202,3 @@ pub extern "C" fn wasm_val_copy(out: Option<&mut MaybeUninit<wasm_val_t>>, src: 
         }
     })
 }
-

@@ -142,7 +142,9 @@ macro_rules! declare_vec {
             use $crate::capi::vec::VecElem;
             $crate::capi::ffi(|| {
                 if let Some(out) = out {
-                    out.write($vec::from_vec((0..size).map(|_| <$elem>::blank()).collect()));
+                    out.write($vec::from_vec(
+                        (0..size).map(|_| <$elem>::blank()).collect(),
+                    ));
                 }
             })
         }

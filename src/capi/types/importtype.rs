@@ -37,7 +37,11 @@ pub extern "C" fn wasm_importtype_new(
     ffi(|| {
         let module = OwnedName(wasm_name_t::from_vec(module?.take()));
         let name = OwnedName(wasm_name_t::from_vec(name?.take()));
-        Some(Box::new(wasm_importtype_t { module, name, ty: ty? }))
+        Some(Box::new(wasm_importtype_t {
+            module,
+            name,
+            ty: ty?,
+        }))
     })
 }
 

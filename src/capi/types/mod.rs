@@ -39,7 +39,9 @@ impl wasm_limits_t {
     pub(crate) fn from_engine(l: &Limits) -> wasm_limits_t {
         wasm_limits_t {
             min: u32::try_from(l.min).unwrap_or(u32::MAX),
-            max: l.max.map_or(LIMITS_MAX_NONE, |m| u32::try_from(m).unwrap_or(LIMITS_MAX_NONE)),
+            max: l
+                .max
+                .map_or(LIMITS_MAX_NONE, |m| u32::try_from(m).unwrap_or(LIMITS_MAX_NONE)),
         }
     }
 
@@ -73,18 +75,6 @@ impl wasm_externtype_t {
             ExternType::Memory(m) => CExternType::Memory(CMemoryType::from_engine(m)),
         };
         wasm_externtype_t { which }
-    }
-
-    /// The engine's view (`None` for tags and for malformed descriptions,
-    /// e.g. a function type whose vector holds NULL).
-    pub(crate) fn to_engine(&self) -> Option<ExternType> {
-        Some(match &self.which {
-            CExternType::Func(f) => ExternType::Func(f.to_engine()?),
-            CExternType::Global(g) => ExternType::Global(g.to_engine()?),
-            CExternType::Table(t) => ExternType::Table(t.to_engine()?),
-            CExternType::Memory(m) => ExternType::Memory(m.to_engine()),
-            CExternType::Tag(_) => return None,
-        })
     }
 
     pub(crate) fn kind(&self) -> u8 {
@@ -140,7 +130,9 @@ macro_rules! concrete_type {
                         // SAFETY: `$name` is a `repr(transparent)` wrapper
                         // of `wasm_externtype_t`, and the content is of the
                         // kind the wrapper requires.
-                        Some(unsafe { &*(ext as *const $crate::capi::types::wasm_externtype_t as *const $name) })
+                        Some(unsafe {
+                            &*(ext as *const $crate::capi::types::wasm_externtype_t as *const $name)
+                        })
                     }
                     _ => None,
                 }

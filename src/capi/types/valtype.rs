@@ -46,7 +46,9 @@ pub(crate) fn type_to_kind(t: ValType) -> wasm_valkind_t {
 
 impl wasm_valtype_t {
     pub(crate) fn from_engine(t: ValType) -> Box<wasm_valtype_t> {
-        Box::new(wasm_valtype_t { kind: type_to_kind(t) })
+        Box::new(wasm_valtype_t {
+            kind: type_to_kind(t),
+        })
     }
 
     pub(crate) fn ty(&self) -> Option<ValType> {
