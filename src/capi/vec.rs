@@ -55,6 +55,12 @@ macro_rules! declare_vec {
             pub data: *mut $elem,
         }
 
+        const _: () = {
+            assert!(std::mem::size_of::<$vec>() == 2 * std::mem::size_of::<usize>());
+            assert!(std::mem::offset_of!($vec, size) == 0);
+            assert!(std::mem::offset_of!($vec, data) == std::mem::size_of::<usize>());
+        };
+
         #[allow(dead_code)]
         impl $vec {
             pub(crate) fn empty() -> Self {

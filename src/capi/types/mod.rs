@@ -32,6 +32,11 @@ pub struct wasm_limits_t {
     pub max: u32,
 }
 
+const _: () = {
+    assert!(std::mem::size_of::<wasm_limits_t>() == 8);
+    assert!(std::mem::offset_of!(wasm_limits_t, max) == 4);
+};
+
 /// `wasm_limits_max_default`.
 pub(crate) const LIMITS_MAX_NONE: u32 = u32::MAX;
 
