@@ -74,10 +74,8 @@ pub(crate) fn memory_op(bytes: &[u8], pos: usize) -> Result<(), Error> {
             skip_u32(bytes, next)?;
         }
         // memory.size / memory.grow: one reserved zero byte.
-        Some(0x3f | 0x40) => {
-            if bytes.get(pos + 1) != Some(&0) {
-                return Err(Error::malformed("zero byte expected", Some(pos as u64 + 1)));
-            }
+        Some(0x3f | 0x40) if bytes.get(pos + 1) != Some(&0) => {
+            return Err(Error::malformed("zero byte expected", Some(pos as u64 + 1)));
         }
         _ => {}
     }

@@ -200,7 +200,7 @@ impl Instance {
             };
             exports.insert(e.name.clone(), ext);
         }
-        store.instances.push(Box::new(InstanceEntity {
+        store.instances.push(InstanceEntity {
             module: module.clone(),
             funcs: funcs.into(),
             tables: tables.into(),
@@ -209,7 +209,7 @@ impl Instance {
             elems: elems.into(),
             datas: datas.into(),
             exports,
-        }));
+        });
         let instance = Instance {
             store: store.id,
             index: inst_index,

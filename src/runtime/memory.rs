@@ -241,7 +241,7 @@ impl Memory {
 
 impl crate::runtime::Store {
     pub(crate) fn push_memory(&mut self, mem: LinearMemory) -> Memory {
-        self.memories.push(Box::new(mem));
+        self.memories.push(mem);
         Memory {
             store: self.id,
             index: (self.memories.len() - 1) as u32,

@@ -22,10 +22,10 @@ pub struct Store {
     pub(crate) id: u32,
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncEntity>,
-    pub(crate) memories: Vec<Box<LinearMemory>>,
+    pub(crate) memories: Vec<LinearMemory>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
-    pub(crate) instances: Vec<Box<InstanceEntity>>,
+    pub(crate) instances: Vec<InstanceEntity>,
     /// Element segments: `None` once dropped.
     pub(crate) elems: Vec<Option<Box<[u64]>>>,
     /// Data segments: `None` once dropped.

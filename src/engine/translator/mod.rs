@@ -67,7 +67,7 @@ impl Translator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, t) = locals.read().map_err(err)?;
-            validator.define_locals(offset as u64, count, t).map_err(err)?;
+            validator.define_locals(offset, count, t).map_err(err)?;
             num_locals += count as u64;
         }
         // The validator bounds the number of locals (50,000).
