@@ -10,6 +10,7 @@ pub mod engine;
 pub mod ir;
 pub mod module;
 pub mod runtime;
+pub mod wasi;
 
 pub use crate::core::{
     Error, ErrorKind, ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType,
