@@ -1,0 +1,11 @@
+(module
+  (global $imp_const (import "env" "const_i32") i32)
+  (global $imp_var (import "env" "var_i64") (mut i64))
+  (global $exp_const (export "const_f32") f32 (f32.const 1.5))
+  (global $exp_var (export "var_f64") (mut f64) (f64.const 2.25))
+  (func (export "get_imp_const") (result i32) (global.get $imp_const))
+  (func (export "get_imp_var") (result i64) (global.get $imp_var))
+  (func (export "set_imp_var") (param i64) (global.set $imp_var (local.get 0)))
+  (func (export "get_exp_var") (result f64) (global.get $exp_var))
+  (func (export "set_exp_var") (param f64) (global.set $exp_var (local.get 0)))
+  (export "imp_var" (global $imp_var)))
