@@ -44,7 +44,7 @@ static int failures = 0;
         }                                                                      \
     } while (0)
 
-static int finish(const char *name)
+static inline int finish(const char *name)
 {
     if (failures) {
         fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
@@ -55,7 +55,7 @@ static int finish(const char *name)
 }
 
 /* Reads a whole file into a malloc'ed buffer. */
-static uint8_t *read_file(const char *path, uint32_t *size)
+static inline uint8_t *read_file(const char *path, uint32_t *size)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -76,7 +76,7 @@ static uint8_t *read_file(const char *path, uint32_t *size)
 static const char *module_dir = ".";
 static int reads = 0, destroys = 0, reserved_reads = 0;
 
-static bool dir_reader(package_type_t type, const char *name, uint8_t **buf,
+static inline bool dir_reader(package_type_t type, const char *name, uint8_t **buf,
                        uint32_t *size)
 {
     char path[1024];
@@ -93,7 +93,7 @@ static bool dir_reader(package_type_t type, const char *name, uint8_t **buf,
     return true;
 }
 
-static void dir_destroyer(uint8_t *buf, uint32_t size)
+static inline void dir_destroyer(uint8_t *buf, uint32_t size)
 {
     (void)size;
     destroys++;
@@ -101,7 +101,7 @@ static void dir_destroyer(uint8_t *buf, uint32_t size)
 }
 
 /* Loads "<dir>/<name>.wasm" with wasm_runtime_load. */
-static wasm_module_t load_file(const char *name, char *err, uint32_t err_size)
+static inline wasm_module_t load_file(const char *name, char *err, uint32_t err_size)
 {
     char path[1024];
     uint32_t size = 0;
@@ -117,7 +117,7 @@ static wasm_module_t load_file(const char *name, char *err, uint32_t err_size)
 }
 
 /* Calls an i32-returning function without arguments; -1 on failure. */
-static int32_t call_i32(wasm_exec_env_t env, wasm_module_inst_t inst,
+static inline int32_t call_i32(wasm_exec_env_t env, wasm_module_inst_t inst,
                         const char *name)
 {
     uint32_t argv[2] = { 0, 0 };
