@@ -89,6 +89,7 @@ if command -v valgrind >/dev/null 2>&1; then
     for r in "${runs[@]}"; do
         t="${r%%|*}"; read -r -a a <<<"${r#*|}"
         run "valgrind $t ${a[*]}" valgrind -q --error-exitcode=1 --leak-check=full \
+            --suppressions="$here/valgrind.supp" \
             --errors-for-leak-kinds=definite,indirect "$out/bin/$t" "${a[@]}"
     done
 else

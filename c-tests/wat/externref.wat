@@ -1,0 +1,10 @@
+(module
+  (import "env" "touch" (func $touch (param externref) (result externref)))
+  (global $g (export "global") (mut externref) (ref.null extern))
+  (table $t (export "table") 2 externref)
+  (func (export "through_host") (param externref) (result externref) (call $touch (local.get 0)))
+  (func (export "global_set") (param externref) (global.set $g (local.get 0)))
+  (func (export "global_get") (result externref) (global.get $g))
+  (func (export "table_set") (param i32 externref) (table.set $t (local.get 0) (local.get 1)))
+  (func (export "table_get") (param i32) (result externref) (table.get $t (local.get 0)))
+  (func (export "is_null") (param externref) (result i32) (ref.is_null (local.get 0))))
