@@ -10,6 +10,7 @@ pub mod engine;
 pub mod ir;
 pub mod module;
 pub mod runtime;
+pub mod wamr;
 pub mod wasi;
 
 pub use crate::core::{
