@@ -37,6 +37,7 @@ if "${wasi_cc[@]}" -mexec-model=reactor -o "$out/wasi/mA.wasm" "$here/wasm/mA.c"
 else
     echo "warning: no wasm32-wasi sysroot (wasi-libc); skipping the WASI build" >&2
 fi
+cp "$here/wasm/garbage.bin" "$out/wat/garbage.wasm"
 for w in "$here"/wasm/*.wat; do
     wat2wasm --enable-all -o "$out/wat/$(basename "$w" .wat).wasm" "$w"
 done

@@ -1,0 +1,2 @@
+;; lib has no export called nothing_here.
+(module (import "lib" "nothing_here" (func)))

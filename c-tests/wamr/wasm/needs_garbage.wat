@@ -1,0 +1,3 @@
+;; Imports from a module whose file is not WebAssembly.
+(module
+  (import "garbage" "f" (func)))
