@@ -763,13 +763,17 @@ fn section_report(bin: &[u8], out: &mut String) {
         match p {
             Payload::TypeSection(r) => {
                 for ty in r.into_iter_err_on_gc_types().flatten() {
-                    let show = |v: &[wasmparser::ValType]| {
-                        v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ")
+                    let show = |kw: &str, v: &[wasmparser::ValType]| {
+                        if v.is_empty() {
+                            return String::new();
+                        }
+                        let list: Vec<String> = v.iter().map(|t| t.to_string()).collect();
+                        format!(" ({kw} {})", list.join(" "))
                     };
                     types.push(format!(
-                        "(func (param {}) (result {}))",
-                        show(ty.params()),
-                        show(ty.results())
+                        "(func{}{})",
+                        show("param", ty.params()),
+                        show("result", ty.results())
                     ));
                 }
             }
