@@ -68,7 +68,8 @@ int main(void) {
     wasm_val_vec_t av = WASM_ARRAY_VEC(null_arg), rv = WASM_ARRAY_VEC(r);
     CHECK(wasm_func_call(wasm_extern_as_func(ex.data[7]), &av, &rv) == NULL);
     CHECK_EQ_INT(r[0].of.i32, 1);
-    CHECK(wasm_func_call(wasm_extern_as_func(ex.data[7]), &(wasm_val_vec_t)WASM_ARRAY_VEC(arg), &rv) == NULL);
+    wasm_val_vec_t av2 = WASM_ARRAY_VEC(arg);
+    CHECK(wasm_func_call(wasm_extern_as_func(ex.data[7]), &av2, &rv) == NULL);
     CHECK_EQ_INT(r[0].of.i32, 0);
   }
 
