@@ -458,6 +458,50 @@ fn command_line_errors_are_one_line() {
 }
 
 #[test]
+fn memory_and_stack_limits() {
+    let dir = scratch("limits");
+    let m = dir.join("limits.wat");
+    std::fs::write(
+        &m,
+        r#"(module (memory (export "memory") 1)
+             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+             (func $rec (export "rec") (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+                 (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    )
+    .unwrap();
+    let m = path_str(&m);
+    assert_eq!(text(&weft(&["run", "--invoke", "grow", m, "10"]).stdout), "1\n");
+    assert_eq!(
+        text(&weft(&["run", "--max-memory", "128K", "--invoke", "grow", m, "1"]).stdout),
+        "1\n"
+    );
+    assert_eq!(
+        text(&weft(&["run", "--max-memory=128K", "--invoke", "grow", m, "2"]).stdout),
+        "-1\n"
+    );
+    assert_one_line_error(
+        &weft(&["run", "--max-memory", "1K", "--invoke", "grow", m, "0"]),
+        1,
+        "exceeds",
+    );
+    assert_one_line_error(&weft(&["run", "--max-memory", "lots", m]), 2, "not a size");
+    assert_eq!(
+        text(&weft(&["run", "--invoke", "rec", m, "10000"]).stdout),
+        "10000\n"
+    );
+    assert_one_line_error(
+        &weft(&["run", "--stack-size", "16K", "--invoke", "rec", m, "10000"]),
+        134,
+        "call stack exhausted",
+    );
+    let o = weft(&["run", "--stack-size", "64M", "--invoke", "rec", m, "100000"]);
+    assert_ok(&o);
+    assert_eq!(text(&o.stdout), "100000\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn validate_and_inspect() {
     let m = compile("reactor");
     let o = weft(&["validate", path_str(&m)]);

@@ -71,7 +71,8 @@ Options:
   --module-path DIR     Satisfy non-WASI imports from module M with the module
                         DIR/M.wasm (or DIR/M.wat), instantiated in the same
                         store; its own imports are resolved the same way
-  --stack-size BYTES    Size of the wasm value stack (suffixes K, M, G)
+  --stack-size BYTES    Size of the wasm value stack (suffixes K, M, G; default
+                        8M); the limit on nested calls scales with it
   --max-memory BYTES    Cap on any linear memory's size (suffixes K, M, G)
   --wasi-trace          Print every WASI call and its result on stderr
   -h, --help            Show this message
@@ -440,7 +441,14 @@ fn run(args: &[String]) -> Result<u8, Fail> {
         config.max_memory_pages = (bytes / 65536).min(config.max_memory_pages);
     }
     if let Some(bytes) = o.stack_size {
-        config.max_stack_cells = ((bytes / 8) as usize).max(1024);
+        // The value stack holds 8-byte cells; the limit on nested calls
+        // scales with it (frames live on the heap, not the host stack).
+        let default = Config::default();
+        let cells = usize::try_from(bytes / 8).unwrap_or(usize::MAX).max(1024);
+        config.max_stack_cells = cells;
+        let depth = (default.max_call_depth as u128 * cells as u128 / default.max_stack_cells as u128)
+            .min(10_000_000) as u32;
+        config.max_call_depth = depth.max(64);
     }
     let engine = Engine::new(config);
     let bytes = read_file(&o.file)?;
