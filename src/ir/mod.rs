@@ -30,6 +30,8 @@ macro_rules! define_instr {
         tunop: [$($tun:ident)*]
         load: [$($ld:ident)*]
         store: [$($st:ident)*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
         /// One interpreter instruction. See the module docs for conventions.
         #[derive(Clone, Copy, Debug, PartialEq)]
@@ -121,6 +123,20 @@ macro_rules! define_instr {
                 #[doc = concat!("wasm `", stringify!($st), "` (memory 0).")]
                 $st { addr: Slot, val: Slot, offset: u32 },
             )*
+            $(
+                #[doc = concat!("wasm `", stringify!($cv), "`: `dst = a op b` (0 or 1).")]
+                $cv { dst: Slot, a: Slot, b: Slot },
+                #[doc = concat!("`", stringify!($cv), "` with a constant right operand (sign-extended).")]
+                $cvi { dst: Slot, a: Slot, imm: u32 },
+                #[doc = concat!("`", stringify!($cv), "` fused with `br_if`/`if`: jump to `target` when true.")]
+                $cb { a: Slot, b: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($cvi), "` fused with a branch: jump to `target` when true.")]
+                $cbi { a: Slot, imm: u32, target: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($ab), "` with a constant right operand (sign-extended).")]
+                $ai { dst: Slot, a: Slot, imm: u32 },
+            )*
         }
     };
 }
@@ -129,15 +145,19 @@ macro_rules! define_instr {
 /// every family: `binop` (`dst = a op b`), `tbinop` (same, may trap on a
 /// zero divisor or overflow), `unop` (`dst = op src`), `tunop` (same, may
 /// trap on NaN or overflow), `load` (`dst = mem[addr + offset]`; f32/f64
-/// loads are `I32Load`/`I64Load`), `store` (`mem[addr + offset] = val`).
+/// loads are `I32Load`/`I64Load`), `store` (`mem[addr + offset] = val`),
+/// `cmp` rows (integer comparison, its constant-operand form, its fused
+/// compare-and-branch forms, its negation, the operand type and the Rust
+/// operator) and `arith_imm` rows (an arithmetic op, its constant-operand
+/// form, the operand type and the Rust method or operator trait method).
+/// Constant operands are 32 bits, sign-extended for 64-bit ops; shift
+/// amounts are taken modulo the bit width as in wasm.
 macro_rules! for_each_op_family {
     ($m:ident) => {
         $m! {
             binop: [
                 I32Add I32Sub I32Mul I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
-                I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
                 I64Add I64Sub I64Mul I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
-                I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
                 F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
                 F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
             ]
@@ -162,6 +182,48 @@ macro_rules! for_each_op_family {
                 I64Load8S I64Load8U I64Load16S I64Load16U I64Load32S I64Load32U
             ]
             store: [I32Store I64Store I32Store8 I32Store16 I64Store8 I64Store16 I64Store32]
+            cmp: [
+                (I32Eq I32EqImm BrI32Eq BrI32EqImm I32Ne u32 ==)
+                (I32Ne I32NeImm BrI32Ne BrI32NeImm I32Eq u32 !=)
+                (I32LtS I32LtSImm BrI32LtS BrI32LtSImm I32GeS i32 <)
+                (I32LtU I32LtUImm BrI32LtU BrI32LtUImm I32GeU u32 <)
+                (I32GtS I32GtSImm BrI32GtS BrI32GtSImm I32LeS i32 >)
+                (I32GtU I32GtUImm BrI32GtU BrI32GtUImm I32LeU u32 >)
+                (I32LeS I32LeSImm BrI32LeS BrI32LeSImm I32GtS i32 <=)
+                (I32LeU I32LeUImm BrI32LeU BrI32LeUImm I32GtU u32 <=)
+                (I32GeS I32GeSImm BrI32GeS BrI32GeSImm I32LtS i32 >=)
+                (I32GeU I32GeUImm BrI32GeU BrI32GeUImm I32LtU u32 >=)
+                (I64Eq I64EqImm BrI64Eq BrI64EqImm I64Ne u64 ==)
+                (I64Ne I64NeImm BrI64Ne BrI64NeImm I64Eq u64 !=)
+                (I64LtS I64LtSImm BrI64LtS BrI64LtSImm I64GeS i64 <)
+                (I64LtU I64LtUImm BrI64LtU BrI64LtUImm I64GeU u64 <)
+                (I64GtS I64GtSImm BrI64GtS BrI64GtSImm I64LeS i64 >)
+                (I64GtU I64GtUImm BrI64GtU BrI64GtUImm I64LeU u64 >)
+                (I64LeS I64LeSImm BrI64LeS BrI64LeSImm I64GtS i64 <=)
+                (I64LeU I64LeUImm BrI64LeU BrI64LeUImm I64GtU u64 <=)
+                (I64GeS I64GeSImm BrI64GeS BrI64GeSImm I64LtS i64 >=)
+                (I64GeU I64GeUImm BrI64GeU BrI64GeUImm I64LtU u64 >=)
+            ]
+            arith_imm: [
+                (I32Add I32AddImm u32 wrapping_add)
+                (I32Sub I32SubImm u32 wrapping_sub)
+                (I32Mul I32MulImm u32 wrapping_mul)
+                (I32And I32AndImm u32 bitand)
+                (I32Or I32OrImm u32 bitor)
+                (I32Xor I32XorImm u32 bitxor)
+                (I32Shl I32ShlImm u32 shl)
+                (I32ShrS I32ShrSImm i32 shr)
+                (I32ShrU I32ShrUImm u32 shr)
+                (I64Add I64AddImm u64 wrapping_add)
+                (I64Sub I64SubImm u64 wrapping_sub)
+                (I64Mul I64MulImm u64 wrapping_mul)
+                (I64And I64AndImm u64 bitand)
+                (I64Or I64OrImm u64 bitor)
+                (I64Xor I64XorImm u64 bitxor)
+                (I64Shl I64ShlImm u64 shl)
+                (I64ShrS I64ShrSImm i64 shr)
+                (I64ShrU I64ShrUImm u64 shr)
+            ]
         }
     };
 }
@@ -174,12 +236,27 @@ impl Instr {
     /// Redirects a branch instruction to `target` (used to patch forward
     /// branches once their label is bound).
     pub(crate) fn set_branch_target(&mut self, new: u32) {
-        match self {
-            Instr::Br { target } | Instr::BrIfNez { target, .. } | Instr::BrIfEqz { target, .. } => {
-                *target = new
-            }
-            _ => debug_assert!(false, "not a branch: {self:?}"),
+        macro_rules! set_target {
+            (
+                binop: [$($bin:ident)*]
+                tbinop: [$($tbin:ident)*]
+                unop: [$($un:ident)*]
+                tunop: [$($tun:ident)*]
+                load: [$($ld:ident)*]
+                store: [$($st:ident)*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            ) => {
+                match self {
+                    Instr::Br { target }
+                    | Instr::BrIfNez { target, .. }
+                    | Instr::BrIfEqz { target, .. }
+                    $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )* => *target = new,
+                    _ => debug_assert!(false, "not a branch: {self:?}"),
+                }
+            };
         }
+        for_each_op_family!(set_target);
     }
 }
 

@@ -263,434 +263,525 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         }};
     }
 
+    // Integer operand views for the generated families.
+    macro_rules! as_ty {
+        (u32, $v:expr) => {
+            ($v) as u32
+        };
+        (i32, $v:expr) => {
+            ($v) as u32 as i32
+        };
+        (u64, $v:expr) => {
+            ($v)
+        };
+        (i64, $v:expr) => {
+            ($v) as i64
+        };
+    }
+    // A 32-bit immediate widened to the operand type (sign-extended).
+    macro_rules! imm_as {
+        (u32, $v:expr) => {
+            ($v) as u32
+        };
+        (i32, $v:expr) => {
+            ($v) as i32
+        };
+        (u64, $v:expr) => {
+            ($v) as i32 as i64 as u64
+        };
+        (i64, $v:expr) => {
+            ($v) as i32 as i64
+        };
+    }
+    // Back to a cell: 32-bit results are zero-extended.
+    macro_rules! to_cell {
+        (u32, $v:expr) => {
+            ($v) as u64
+        };
+        (i32, $v:expr) => {
+            ($v) as u32 as u64
+        };
+        (u64, $v:expr) => {
+            ($v)
+        };
+        (i64, $v:expr) => {
+            ($v) as u64
+        };
+    }
+    macro_rules! arith {
+        ($t:ident, wrapping_add, $a:expr, $b:expr) => {
+            $a.wrapping_add($b)
+        };
+        ($t:ident, wrapping_sub, $a:expr, $b:expr) => {
+            $a.wrapping_sub($b)
+        };
+        ($t:ident, wrapping_mul, $a:expr, $b:expr) => {
+            $a.wrapping_mul($b)
+        };
+        ($t:ident, bitand, $a:expr, $b:expr) => {
+            $a & $b
+        };
+        ($t:ident, bitor, $a:expr, $b:expr) => {
+            $a | $b
+        };
+        ($t:ident, bitxor, $a:expr, $b:expr) => {
+            $a ^ $b
+        };
+        ($t:ident, shl, $a:expr, $b:expr) => {
+            $a.wrapping_shl($b as u32)
+        };
+        ($t:ident, shr, $a:expr, $b:expr) => {
+            $a.wrapping_shr($b as u32)
+        };
+    }
     loop {
         // SAFETY: see above; `pc` points at an instruction of the current code.
         let instr = unsafe { *pc };
         // SAFETY: the next instruction exists or this one transfers control.
         pc = unsafe { pc.add(1) };
-        match instr {
-            Instr::Unreachable => trapc!(TrapCode::Unreachable),
-            Instr::Br { target } => {
-                // SAFETY: targets index into the current code.
-                pc = unsafe { code.add(target as usize) };
-            }
-            Instr::BrIfNez { cond, target } => {
-                if r32!(cond) != 0 {
-                    // SAFETY: as for `Br`.
+        macro_rules! exec_match {
+            (
+                binop: [$($bin:ident)*]
+                tbinop: [$($tbin:ident)*]
+                unop: [$($un:ident)*]
+                tunop: [$($tun:ident)*]
+                load: [$($ld:ident)*]
+                store: [$($st:ident)*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            ) => {
+                match instr {
+                    $(
+                        Instr::$cv { dst, a, b } => {
+                            set!(dst, b2c!(as_ty!($cty, get!(a)) $cop as_ty!($cty, get!(b))))
+                        }
+                        Instr::$cvi { dst, a, imm } => {
+                            set!(dst, b2c!(as_ty!($cty, get!(a)) $cop imm_as!($cty, imm)))
+                        }
+                        Instr::$cb { a, b, target } => {
+                            if as_ty!($cty, get!(a)) $cop as_ty!($cty, get!(b)) {
+                                // SAFETY: targets index into the current code.
+                                pc = unsafe { code.add(target as usize) };
+                            }
+                        }
+                        Instr::$cbi { a, imm, target } => {
+                            if as_ty!($cty, get!(a)) $cop imm_as!($cty, imm) {
+                                // SAFETY: targets index into the current code.
+                                pc = unsafe { code.add(target as usize) };
+                            }
+                        }
+                    )*
+                    $(
+                        Instr::$ai { dst, a, imm } => {
+                            set!(dst, to_cell!($aty, arith!($aty, $aop, as_ty!($aty, get!(a)), imm_as!($aty, imm))))
+                        }
+                    )*
+                Instr::Unreachable => trapc!(TrapCode::Unreachable),
+                Instr::Br { target } => {
+                    // SAFETY: targets index into the current code.
                     pc = unsafe { code.add(target as usize) };
                 }
-            }
-            Instr::BrIfEqz { cond, target } => {
-                if r32!(cond) == 0 {
-                    // SAFETY: as for `Br`.
-                    pc = unsafe { code.add(target as usize) };
-                }
-            }
-            Instr::BrTable { index, len } => {
-                let i = r32!(index).min(len);
-                // SAFETY: `len + 1` entries follow the table.
-                pc = unsafe { pc.add(i as usize) };
-            }
-            Instr::Return { src, n } => {
-                if n > 0 && src != 0 {
-                    // SAFETY: both ranges lie inside the frame; `copy`
-                    // handles the overlap.
-                    unsafe { std::ptr::copy(fp.add(src as usize), fp, n as usize) };
-                }
-                match saved.pop() {
-                    None => {
-                        stack.frames = saved;
-                        return Ok(());
-                    }
-                    Some(s) => {
-                        func = s.func;
-                        base = s.base;
-                        // SAFETY: a saved frame was valid when it was saved.
-                        fp = unsafe { cells.add(base) };
-                        code = s.code;
-                        // SAFETY: the saved pc is inside the saved code.
-                        pc = unsafe { code.add(s.pc) };
-                        inst = s.inst;
-                        reload_mem!();
+                Instr::BrIfNez { cond, target } => {
+                    if r32!(cond) != 0 {
+                        // SAFETY: as for `Br`.
+                        pc = unsafe { code.add(target as usize) };
                     }
                 }
-            }
-            Instr::Call { func: f, base: b } => {
-                let callee = store.instances[inst as usize].funcs[f as usize];
-                call!(callee, b);
-            }
-            Instr::CallIndirect {
-                type_index,
-                table,
-                base: b,
-            } => {
-                let entity = &store.instances[inst as usize];
-                let info = entity.module.info();
-                let np = info.types[type_index as usize].params().len();
-                let expected = entity.module.type_ids()[type_index as usize];
-                let idx = r32!(b as usize + np) as usize;
-                let t = entity.tables[table as usize] as usize;
-                let cell = match store.tables[t].elems.get(idx) {
-                    Some(&c) => c,
-                    None => trapc!(TrapCode::UndefinedElement),
-                };
-                if cell == 0 {
-                    trapc!(TrapCode::IndirectCallToNull);
+                Instr::BrIfEqz { cond, target } => {
+                    if r32!(cond) == 0 {
+                        // SAFETY: as for `Br`.
+                        pc = unsafe { code.add(target as usize) };
+                    }
                 }
-                let callee = (cell - 1) as u32;
-                if store.funcs[callee as usize].type_id != expected {
-                    trapc!(TrapCode::IndirectCallTypeMismatch);
+                Instr::BrTable { index, len } => {
+                    let i = r32!(index).min(len);
+                    // SAFETY: `len + 1` entries follow the table.
+                    pc = unsafe { pc.add(i as usize) };
                 }
-                call!(callee, b);
-            }
-            Instr::Copy { dst, src } => set!(dst, get!(src)),
-            Instr::Const { dst, val } => set!(dst, val),
-            Instr::Select { dst, b, cond } => {
-                if r32!(cond) == 0 {
-                    set!(dst, get!(b));
+                Instr::Return { src, n } => {
+                    if n > 0 && src != 0 {
+                        // SAFETY: both ranges lie inside the frame; `copy`
+                        // handles the overlap.
+                        unsafe { std::ptr::copy(fp.add(src as usize), fp, n as usize) };
+                    }
+                    match saved.pop() {
+                        None => {
+                            stack.frames = saved;
+                            return Ok(());
+                        }
+                        Some(s) => {
+                            func = s.func;
+                            base = s.base;
+                            // SAFETY: a saved frame was valid when it was saved.
+                            fp = unsafe { cells.add(base) };
+                            code = s.code;
+                            // SAFETY: the saved pc is inside the saved code.
+                            pc = unsafe { code.add(s.pc) };
+                            inst = s.inst;
+                            reload_mem!();
+                        }
+                    }
                 }
-            }
-            Instr::RefFunc { dst, func: f } => {
-                set!(dst, store.instances[inst as usize].funcs[f as usize] as u64 + 1)
-            }
-            Instr::GlobalGet { dst, global } => {
-                let g = store.instances[inst as usize].globals[global as usize];
-                set!(dst, store.globals[g as usize].value)
-            }
-            Instr::GlobalSet { global, src } => {
-                let g = store.instances[inst as usize].globals[global as usize];
-                store.globals[g as usize].value = get!(src);
-            }
-            Instr::TableGet { dst, table, index } => {
-                let t = store.instances[inst as usize].tables[table as usize] as usize;
-                match store.tables[t].elems.get(r32!(index) as usize) {
-                    Some(&c) => set!(dst, c),
-                    None => trapc!(TrapCode::TableOutOfBounds),
+                Instr::Call { func: f, base: b } => {
+                    let callee = store.instances[inst as usize].funcs[f as usize];
+                    call!(callee, b);
                 }
-            }
-            Instr::TableSet { table, index, value } => {
-                let t = store.instances[inst as usize].tables[table as usize] as usize;
-                let v = get!(value);
-                match store.tables[t].elems.get_mut(r32!(index) as usize) {
-                    Some(c) => *c = v,
-                    None => trapc!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Instr::TableSize { dst, table } => {
-                let t = store.instances[inst as usize].tables[table as usize] as usize;
-                set!(dst, c32!(store.tables[t].elems.len()))
-            }
-            Instr::TableGrow { table, args } => {
-                let t = store.instances[inst as usize].tables[table as usize] as usize;
-                let init = get!(args);
-                let delta = r32!(args + 1) as u64;
-                let r = match store.tables[t].grow(delta, init) {
-                    Some(old) => old as u32,
-                    None => u32::MAX,
-                };
-                set!(args, r as u64)
-            }
-            Instr::TableFill { table, args } => {
-                let t = store.instances[inst as usize].tables[table as usize] as usize;
-                let (i, v, n) = (r32!(args) as usize, get!(args + 1), r32!(args + 2) as usize);
-                let elems = &mut store.tables[t].elems;
-                if i + n > elems.len() {
-                    trapc!(TrapCode::TableOutOfBounds);
-                }
-                elems[i..i + n].fill(v);
-            }
-            Instr::TableCopy {
-                dst_table,
-                src_table,
-                args,
-            } => {
-                let entity = &store.instances[inst as usize];
-                let dt = entity.tables[dst_table as usize] as usize;
-                let st = entity.tables[src_table as usize] as usize;
-                let (d, s, n) = (
-                    r32!(args) as usize,
-                    r32!(args + 1) as usize,
-                    r32!(args + 2) as usize,
-                );
-                if s + n > store.tables[st].elems.len() || d + n > store.tables[dt].elems.len() {
-                    trapc!(TrapCode::TableOutOfBounds);
-                }
-                if dt == st {
-                    store.tables[dt].elems.copy_within(s..s + n, d);
-                } else {
-                    let (a, b) = if dt < st {
-                        let (lo, hi) = store.tables.split_at_mut(st);
-                        (&mut lo[dt], &hi[0])
-                    } else {
-                        let (lo, hi) = store.tables.split_at_mut(dt);
-                        (&mut hi[0], &lo[st])
+                Instr::CallIndirect {
+                    type_index,
+                    table,
+                    base: b,
+                } => {
+                    let entity = &store.instances[inst as usize];
+                    let info = entity.module.info();
+                    let np = info.types[type_index as usize].params().len();
+                    let expected = entity.module.type_ids()[type_index as usize];
+                    let idx = r32!(b as usize + np) as usize;
+                    let t = entity.tables[table as usize] as usize;
+                    let cell = match store.tables[t].elems.get(idx) {
+                        Some(&c) => c,
+                        None => trapc!(TrapCode::UndefinedElement),
                     };
-                    a.elems[d..d + n].copy_from_slice(&b.elems[s..s + n]);
+                    if cell == 0 {
+                        trapc!(TrapCode::IndirectCallToNull);
+                    }
+                    let callee = (cell - 1) as u32;
+                    if store.funcs[callee as usize].type_id != expected {
+                        trapc!(TrapCode::IndirectCallTypeMismatch);
+                    }
+                    call!(callee, b);
                 }
-            }
-            Instr::TableInit { table, elem, args } => {
-                let entity = &store.instances[inst as usize];
-                let t = entity.tables[table as usize] as usize;
-                let e = entity.elems[elem as usize] as usize;
-                let (d, s, n) = (
-                    r32!(args) as usize,
-                    r32!(args + 1) as usize,
-                    r32!(args + 2) as usize,
-                );
-                let seg: &[u64] = store.elems[e].as_deref().unwrap_or(&[]);
-                if s + n > seg.len() || d + n > store.tables[t].elems.len() {
-                    trapc!(TrapCode::TableOutOfBounds);
+                Instr::Copy { dst, src } => set!(dst, get!(src)),
+                Instr::Const { dst, val } => set!(dst, val),
+                Instr::Select { dst, b, cond } => {
+                    if r32!(cond) == 0 {
+                        set!(dst, get!(b));
+                    }
                 }
-                let (tables, elems) = (&mut store.tables, &store.elems);
-                let seg: &[u64] = elems[e].as_deref().unwrap_or(&[]);
-                tables[t].elems[d..d + n].copy_from_slice(&seg[s..s + n]);
-            }
-            Instr::ElemDrop { elem } => {
-                let e = store.instances[inst as usize].elems[elem as usize] as usize;
-                store.elems[e] = None;
-            }
-            Instr::MemorySize { dst } => set!(dst, (mem_len / crate::core::limits::PAGE_SIZE) as u64),
-            Instr::MemoryGrow { dst, delta } => {
-                let m = store.instances[inst as usize].memories[0] as usize;
-                let r = match store.memories[m].grow(r32!(delta) as u64) {
-                    Some(old) => old as u32,
-                    None => u32::MAX,
-                };
-                reload_mem!();
-                set!(dst, r as u64)
-            }
-            Instr::MemoryFill { args } => {
-                let (d, v, n) = (r32!(args) as usize, r32!(args + 1) as u8, r32!(args + 2) as usize);
-                if d + n > mem_len {
-                    trapc!(TrapCode::MemoryOutOfBounds);
+                Instr::RefFunc { dst, func: f } => {
+                    set!(dst, store.instances[inst as usize].funcs[f as usize] as u64 + 1)
                 }
-                let m = store.instances[inst as usize].memories[0] as usize;
-                store.memories[m].data_mut()[d..d + n].fill(v);
-            }
-            Instr::MemoryCopy { args } => {
-                let (d, s, n) = (
-                    r32!(args) as usize,
-                    r32!(args + 1) as usize,
-                    r32!(args + 2) as usize,
-                );
-                if d + n > mem_len || s + n > mem_len {
-                    trapc!(TrapCode::MemoryOutOfBounds);
+                Instr::GlobalGet { dst, global } => {
+                    let g = store.instances[inst as usize].globals[global as usize];
+                    set!(dst, store.globals[g as usize].value)
                 }
-                let m = store.instances[inst as usize].memories[0] as usize;
-                store.memories[m].data_mut().copy_within(s..s + n, d);
-            }
-            Instr::MemoryInit { data, args } => {
-                let entity = &store.instances[inst as usize];
-                let di = entity.datas[data as usize] as usize;
-                let m = entity.memories[0] as usize;
-                let (d, s, n) = (
-                    r32!(args) as usize,
-                    r32!(args + 1) as usize,
-                    r32!(args + 2) as usize,
-                );
-                let seg: &[u8] = store.datas[di].as_deref().unwrap_or(&[]);
-                if s + n > seg.len() || d + n > mem_len {
-                    trapc!(TrapCode::MemoryOutOfBounds);
+                Instr::GlobalSet { global, src } => {
+                    let g = store.instances[inst as usize].globals[global as usize];
+                    store.globals[g as usize].value = get!(src);
                 }
-                let (memories, datas) = (&mut store.memories, &store.datas);
-                let seg: &[u8] = datas[di].as_deref().unwrap_or(&[]);
-                memories[m].data_mut()[d..d + n].copy_from_slice(&seg[s..s + n]);
-            }
-            Instr::DataDrop { data } => {
-                let di = store.instances[inst as usize].datas[data as usize] as usize;
-                store.datas[di] = None;
-            }
+                Instr::TableGet { dst, table, index } => {
+                    let t = store.instances[inst as usize].tables[table as usize] as usize;
+                    match store.tables[t].elems.get(r32!(index) as usize) {
+                        Some(&c) => set!(dst, c),
+                        None => trapc!(TrapCode::TableOutOfBounds),
+                    }
+                }
+                Instr::TableSet { table, index, value } => {
+                    let t = store.instances[inst as usize].tables[table as usize] as usize;
+                    let v = get!(value);
+                    match store.tables[t].elems.get_mut(r32!(index) as usize) {
+                        Some(c) => *c = v,
+                        None => trapc!(TrapCode::TableOutOfBounds),
+                    }
+                }
+                Instr::TableSize { dst, table } => {
+                    let t = store.instances[inst as usize].tables[table as usize] as usize;
+                    set!(dst, c32!(store.tables[t].elems.len()))
+                }
+                Instr::TableGrow { table, args } => {
+                    let t = store.instances[inst as usize].tables[table as usize] as usize;
+                    let init = get!(args);
+                    let delta = r32!(args + 1) as u64;
+                    let r = match store.tables[t].grow(delta, init) {
+                        Some(old) => old as u32,
+                        None => u32::MAX,
+                    };
+                    set!(args, r as u64)
+                }
+                Instr::TableFill { table, args } => {
+                    let t = store.instances[inst as usize].tables[table as usize] as usize;
+                    let (i, v, n) = (r32!(args) as usize, get!(args + 1), r32!(args + 2) as usize);
+                    let elems = &mut store.tables[t].elems;
+                    if i + n > elems.len() {
+                        trapc!(TrapCode::TableOutOfBounds);
+                    }
+                    elems[i..i + n].fill(v);
+                }
+                Instr::TableCopy {
+                    dst_table,
+                    src_table,
+                    args,
+                } => {
+                    let entity = &store.instances[inst as usize];
+                    let dt = entity.tables[dst_table as usize] as usize;
+                    let st = entity.tables[src_table as usize] as usize;
+                    let (d, s, n) = (
+                        r32!(args) as usize,
+                        r32!(args + 1) as usize,
+                        r32!(args + 2) as usize,
+                    );
+                    if s + n > store.tables[st].elems.len() || d + n > store.tables[dt].elems.len() {
+                        trapc!(TrapCode::TableOutOfBounds);
+                    }
+                    if dt == st {
+                        store.tables[dt].elems.copy_within(s..s + n, d);
+                    } else {
+                        let (a, b) = if dt < st {
+                            let (lo, hi) = store.tables.split_at_mut(st);
+                            (&mut lo[dt], &hi[0])
+                        } else {
+                            let (lo, hi) = store.tables.split_at_mut(dt);
+                            (&mut hi[0], &lo[st])
+                        };
+                        a.elems[d..d + n].copy_from_slice(&b.elems[s..s + n]);
+                    }
+                }
+                Instr::TableInit { table, elem, args } => {
+                    let entity = &store.instances[inst as usize];
+                    let t = entity.tables[table as usize] as usize;
+                    let e = entity.elems[elem as usize] as usize;
+                    let (d, s, n) = (
+                        r32!(args) as usize,
+                        r32!(args + 1) as usize,
+                        r32!(args + 2) as usize,
+                    );
+                    let seg: &[u64] = store.elems[e].as_deref().unwrap_or(&[]);
+                    if s + n > seg.len() || d + n > store.tables[t].elems.len() {
+                        trapc!(TrapCode::TableOutOfBounds);
+                    }
+                    let (tables, elems) = (&mut store.tables, &store.elems);
+                    let seg: &[u64] = elems[e].as_deref().unwrap_or(&[]);
+                    tables[t].elems[d..d + n].copy_from_slice(&seg[s..s + n]);
+                }
+                Instr::ElemDrop { elem } => {
+                    let e = store.instances[inst as usize].elems[elem as usize] as usize;
+                    store.elems[e] = None;
+                }
+                Instr::MemorySize { dst } => set!(dst, (mem_len / crate::core::limits::PAGE_SIZE) as u64),
+                Instr::MemoryGrow { dst, delta } => {
+                    let m = store.instances[inst as usize].memories[0] as usize;
+                    let r = match store.memories[m].grow(r32!(delta) as u64) {
+                        Some(old) => old as u32,
+                        None => u32::MAX,
+                    };
+                    reload_mem!();
+                    set!(dst, r as u64)
+                }
+                Instr::MemoryFill { args } => {
+                    let (d, v, n) = (r32!(args) as usize, r32!(args + 1) as u8, r32!(args + 2) as usize);
+                    if d + n > mem_len {
+                        trapc!(TrapCode::MemoryOutOfBounds);
+                    }
+                    let m = store.instances[inst as usize].memories[0] as usize;
+                    store.memories[m].data_mut()[d..d + n].fill(v);
+                }
+                Instr::MemoryCopy { args } => {
+                    let (d, s, n) = (
+                        r32!(args) as usize,
+                        r32!(args + 1) as usize,
+                        r32!(args + 2) as usize,
+                    );
+                    if d + n > mem_len || s + n > mem_len {
+                        trapc!(TrapCode::MemoryOutOfBounds);
+                    }
+                    let m = store.instances[inst as usize].memories[0] as usize;
+                    store.memories[m].data_mut().copy_within(s..s + n, d);
+                }
+                Instr::MemoryInit { data, args } => {
+                    let entity = &store.instances[inst as usize];
+                    let di = entity.datas[data as usize] as usize;
+                    let m = entity.memories[0] as usize;
+                    let (d, s, n) = (
+                        r32!(args) as usize,
+                        r32!(args + 1) as usize,
+                        r32!(args + 2) as usize,
+                    );
+                    let seg: &[u8] = store.datas[di].as_deref().unwrap_or(&[]);
+                    if s + n > seg.len() || d + n > mem_len {
+                        trapc!(TrapCode::MemoryOutOfBounds);
+                    }
+                    let (memories, datas) = (&mut store.memories, &store.datas);
+                    let seg: &[u8] = datas[di].as_deref().unwrap_or(&[]);
+                    memories[m].data_mut()[d..d + n].copy_from_slice(&seg[s..s + n]);
+                }
+                Instr::DataDrop { data } => {
+                    let di = store.instances[inst as usize].datas[data as usize] as usize;
+                    store.datas[di] = None;
+                }
 
-            // Loads and stores.
-            Instr::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, |v| v as u64),
-            Instr::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
-            Instr::I32Load8S { dst, addr, offset } => {
-                load!(dst, addr, offset, u8, |v| v as i8 as i32 as u32 as u64)
-            }
-            Instr::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as u64),
-            Instr::I32Load16S { dst, addr, offset } => {
-                load!(dst, addr, offset, u16, |v| v as i16 as i32 as u32 as u64)
-            }
-            Instr::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, |v| v as u64),
-            Instr::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as i8 as i64 as u64),
-            Instr::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as u64),
-            Instr::I64Load16S { dst, addr, offset } => {
-                load!(dst, addr, offset, u16, |v| v as i16 as i64 as u64)
-            }
-            Instr::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, |v| v as u64),
-            Instr::I64Load32S { dst, addr, offset } => {
-                load!(dst, addr, offset, u32, |v| v as i32 as i64 as u64)
-            }
-            Instr::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, |v| v as u64),
-            Instr::I32Store { addr, val, offset } => store_!(addr, val, offset, u32),
-            Instr::I64Store { addr, val, offset } => store_!(addr, val, offset, u64),
-            Instr::I32Store8 { addr, val, offset } | Instr::I64Store8 { addr, val, offset } => {
-                store_!(addr, val, offset, u8)
-            }
-            Instr::I32Store16 { addr, val, offset } | Instr::I64Store16 { addr, val, offset } => {
-                store_!(addr, val, offset, u16)
-            }
-            Instr::I64Store32 { addr, val, offset } => store_!(addr, val, offset, u32),
+                // Loads and stores.
+                Instr::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, |v| v as u64),
+                Instr::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
+                Instr::I32Load8S { dst, addr, offset } => {
+                    load!(dst, addr, offset, u8, |v| v as i8 as i32 as u32 as u64)
+                }
+                Instr::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as u64),
+                Instr::I32Load16S { dst, addr, offset } => {
+                    load!(dst, addr, offset, u16, |v| v as i16 as i32 as u32 as u64)
+                }
+                Instr::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, |v| v as u64),
+                Instr::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as i8 as i64 as u64),
+                Instr::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, |v| v as u64),
+                Instr::I64Load16S { dst, addr, offset } => {
+                    load!(dst, addr, offset, u16, |v| v as i16 as i64 as u64)
+                }
+                Instr::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, |v| v as u64),
+                Instr::I64Load32S { dst, addr, offset } => {
+                    load!(dst, addr, offset, u32, |v| v as i32 as i64 as u64)
+                }
+                Instr::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, |v| v as u64),
+                Instr::I32Store { addr, val, offset } => store_!(addr, val, offset, u32),
+                Instr::I64Store { addr, val, offset } => store_!(addr, val, offset, u64),
+                Instr::I32Store8 { addr, val, offset } | Instr::I64Store8 { addr, val, offset } => {
+                    store_!(addr, val, offset, u8)
+                }
+                Instr::I32Store16 { addr, val, offset } | Instr::I64Store16 { addr, val, offset } => {
+                    store_!(addr, val, offset, u16)
+                }
+                Instr::I64Store32 { addr, val, offset } => store_!(addr, val, offset, u32),
 
-            // i32 arithmetic.
-            Instr::I32Add { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_add(r32!(b)))),
-            Instr::I32Sub { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_sub(r32!(b)))),
-            Instr::I32Mul { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_mul(r32!(b)))),
-            Instr::I32DivS { dst, a, b } => {
-                set!(dst, c32!(tr!(num::i32_div_s(r32!(a) as i32, r32!(b) as i32))))
-            }
-            Instr::I32DivU { dst, a, b } => set!(dst, c32!(tr!(num::i32_div_u(r32!(a), r32!(b))))),
-            Instr::I32RemS { dst, a, b } => {
-                set!(dst, c32!(tr!(num::i32_rem_s(r32!(a) as i32, r32!(b) as i32))))
-            }
-            Instr::I32RemU { dst, a, b } => set!(dst, c32!(tr!(num::i32_rem_u(r32!(a), r32!(b))))),
-            Instr::I32And { dst, a, b } => set!(dst, c32!(r32!(a) & r32!(b))),
-            Instr::I32Or { dst, a, b } => set!(dst, c32!(r32!(a) | r32!(b))),
-            Instr::I32Xor { dst, a, b } => set!(dst, c32!(r32!(a) ^ r32!(b))),
-            Instr::I32Shl { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_shl(r32!(b)))),
-            Instr::I32ShrS { dst, a, b } => set!(dst, c32!((r32!(a) as i32).wrapping_shr(r32!(b)))),
-            Instr::I32ShrU { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_shr(r32!(b)))),
-            Instr::I32Rotl { dst, a, b } => set!(dst, c32!(r32!(a).rotate_left(r32!(b) & 31))),
-            Instr::I32Rotr { dst, a, b } => set!(dst, c32!(r32!(a).rotate_right(r32!(b) & 31))),
-            Instr::I32Eq { dst, a, b } => set!(dst, b2c!(r32!(a) == r32!(b))),
-            Instr::I32Ne { dst, a, b } => set!(dst, b2c!(r32!(a) != r32!(b))),
-            Instr::I32LtS { dst, a, b } => set!(dst, b2c!((r32!(a) as i32) < (r32!(b) as i32))),
-            Instr::I32LtU { dst, a, b } => set!(dst, b2c!(r32!(a) < r32!(b))),
-            Instr::I32GtS { dst, a, b } => set!(dst, b2c!((r32!(a) as i32) > (r32!(b) as i32))),
-            Instr::I32GtU { dst, a, b } => set!(dst, b2c!(r32!(a) > r32!(b))),
-            Instr::I32LeS { dst, a, b } => set!(dst, b2c!((r32!(a) as i32) <= (r32!(b) as i32))),
-            Instr::I32LeU { dst, a, b } => set!(dst, b2c!(r32!(a) <= r32!(b))),
-            Instr::I32GeS { dst, a, b } => set!(dst, b2c!((r32!(a) as i32) >= (r32!(b) as i32))),
-            Instr::I32GeU { dst, a, b } => set!(dst, b2c!(r32!(a) >= r32!(b))),
-            Instr::I32Eqz { dst, src } => set!(dst, b2c!(r32!(src) == 0)),
-            Instr::I32Clz { dst, src } => set!(dst, c32!(r32!(src).leading_zeros())),
-            Instr::I32Ctz { dst, src } => set!(dst, c32!(r32!(src).trailing_zeros())),
-            Instr::I32Popcnt { dst, src } => set!(dst, c32!(r32!(src).count_ones())),
+                // i32 arithmetic.
+                Instr::I32Add { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_add(r32!(b)))),
+                Instr::I32Sub { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_sub(r32!(b)))),
+                Instr::I32Mul { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_mul(r32!(b)))),
+                Instr::I32DivS { dst, a, b } => {
+                    set!(dst, c32!(tr!(num::i32_div_s(r32!(a) as i32, r32!(b) as i32))))
+                }
+                Instr::I32DivU { dst, a, b } => set!(dst, c32!(tr!(num::i32_div_u(r32!(a), r32!(b))))),
+                Instr::I32RemS { dst, a, b } => {
+                    set!(dst, c32!(tr!(num::i32_rem_s(r32!(a) as i32, r32!(b) as i32))))
+                }
+                Instr::I32RemU { dst, a, b } => set!(dst, c32!(tr!(num::i32_rem_u(r32!(a), r32!(b))))),
+                Instr::I32And { dst, a, b } => set!(dst, c32!(r32!(a) & r32!(b))),
+                Instr::I32Or { dst, a, b } => set!(dst, c32!(r32!(a) | r32!(b))),
+                Instr::I32Xor { dst, a, b } => set!(dst, c32!(r32!(a) ^ r32!(b))),
+                Instr::I32Shl { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_shl(r32!(b)))),
+                Instr::I32ShrS { dst, a, b } => set!(dst, c32!((r32!(a) as i32).wrapping_shr(r32!(b)))),
+                Instr::I32ShrU { dst, a, b } => set!(dst, c32!(r32!(a).wrapping_shr(r32!(b)))),
+                Instr::I32Rotl { dst, a, b } => set!(dst, c32!(r32!(a).rotate_left(r32!(b) & 31))),
+                Instr::I32Rotr { dst, a, b } => set!(dst, c32!(r32!(a).rotate_right(r32!(b) & 31))),
+                Instr::I32Eqz { dst, src } => set!(dst, b2c!(r32!(src) == 0)),
+                Instr::I32Clz { dst, src } => set!(dst, c32!(r32!(src).leading_zeros())),
+                Instr::I32Ctz { dst, src } => set!(dst, c32!(r32!(src).trailing_zeros())),
+                Instr::I32Popcnt { dst, src } => set!(dst, c32!(r32!(src).count_ones())),
 
-            // i64 arithmetic.
-            Instr::I64Add { dst, a, b } => set!(dst, get!(a).wrapping_add(get!(b))),
-            Instr::I64Sub { dst, a, b } => set!(dst, get!(a).wrapping_sub(get!(b))),
-            Instr::I64Mul { dst, a, b } => set!(dst, get!(a).wrapping_mul(get!(b))),
-            Instr::I64DivS { dst, a, b } => {
-                set!(dst, tr!(num::i64_div_s(get!(a) as i64, get!(b) as i64)) as u64)
-            }
-            Instr::I64DivU { dst, a, b } => set!(dst, tr!(num::i64_div_u(get!(a), get!(b)))),
-            Instr::I64RemS { dst, a, b } => {
-                set!(dst, tr!(num::i64_rem_s(get!(a) as i64, get!(b) as i64)) as u64)
-            }
-            Instr::I64RemU { dst, a, b } => set!(dst, tr!(num::i64_rem_u(get!(a), get!(b)))),
-            Instr::I64And { dst, a, b } => set!(dst, get!(a) & get!(b)),
-            Instr::I64Or { dst, a, b } => set!(dst, get!(a) | get!(b)),
-            Instr::I64Xor { dst, a, b } => set!(dst, get!(a) ^ get!(b)),
-            Instr::I64Shl { dst, a, b } => set!(dst, get!(a).wrapping_shl(get!(b) as u32)),
-            Instr::I64ShrS { dst, a, b } => set!(dst, (get!(a) as i64).wrapping_shr(get!(b) as u32) as u64),
-            Instr::I64ShrU { dst, a, b } => set!(dst, get!(a).wrapping_shr(get!(b) as u32)),
-            Instr::I64Rotl { dst, a, b } => set!(dst, get!(a).rotate_left((get!(b) & 63) as u32)),
-            Instr::I64Rotr { dst, a, b } => set!(dst, get!(a).rotate_right((get!(b) & 63) as u32)),
-            Instr::I64Eq { dst, a, b } => set!(dst, b2c!(get!(a) == get!(b))),
-            Instr::I64Ne { dst, a, b } => set!(dst, b2c!(get!(a) != get!(b))),
-            Instr::I64LtS { dst, a, b } => set!(dst, b2c!((get!(a) as i64) < (get!(b) as i64))),
-            Instr::I64LtU { dst, a, b } => set!(dst, b2c!(get!(a) < get!(b))),
-            Instr::I64GtS { dst, a, b } => set!(dst, b2c!((get!(a) as i64) > (get!(b) as i64))),
-            Instr::I64GtU { dst, a, b } => set!(dst, b2c!(get!(a) > get!(b))),
-            Instr::I64LeS { dst, a, b } => set!(dst, b2c!((get!(a) as i64) <= (get!(b) as i64))),
-            Instr::I64LeU { dst, a, b } => set!(dst, b2c!(get!(a) <= get!(b))),
-            Instr::I64GeS { dst, a, b } => set!(dst, b2c!((get!(a) as i64) >= (get!(b) as i64))),
-            Instr::I64GeU { dst, a, b } => set!(dst, b2c!(get!(a) >= get!(b))),
-            Instr::I64Eqz { dst, src } => set!(dst, b2c!(get!(src) == 0)),
-            Instr::I64Clz { dst, src } => set!(dst, get!(src).leading_zeros() as u64),
-            Instr::I64Ctz { dst, src } => set!(dst, get!(src).trailing_zeros() as u64),
-            Instr::I64Popcnt { dst, src } => set!(dst, get!(src).count_ones() as u64),
+                // i64 arithmetic.
+                Instr::I64Add { dst, a, b } => set!(dst, get!(a).wrapping_add(get!(b))),
+                Instr::I64Sub { dst, a, b } => set!(dst, get!(a).wrapping_sub(get!(b))),
+                Instr::I64Mul { dst, a, b } => set!(dst, get!(a).wrapping_mul(get!(b))),
+                Instr::I64DivS { dst, a, b } => {
+                    set!(dst, tr!(num::i64_div_s(get!(a) as i64, get!(b) as i64)) as u64)
+                }
+                Instr::I64DivU { dst, a, b } => set!(dst, tr!(num::i64_div_u(get!(a), get!(b)))),
+                Instr::I64RemS { dst, a, b } => {
+                    set!(dst, tr!(num::i64_rem_s(get!(a) as i64, get!(b) as i64)) as u64)
+                }
+                Instr::I64RemU { dst, a, b } => set!(dst, tr!(num::i64_rem_u(get!(a), get!(b)))),
+                Instr::I64And { dst, a, b } => set!(dst, get!(a) & get!(b)),
+                Instr::I64Or { dst, a, b } => set!(dst, get!(a) | get!(b)),
+                Instr::I64Xor { dst, a, b } => set!(dst, get!(a) ^ get!(b)),
+                Instr::I64Shl { dst, a, b } => set!(dst, get!(a).wrapping_shl(get!(b) as u32)),
+                Instr::I64ShrS { dst, a, b } => set!(dst, (get!(a) as i64).wrapping_shr(get!(b) as u32) as u64),
+                Instr::I64ShrU { dst, a, b } => set!(dst, get!(a).wrapping_shr(get!(b) as u32)),
+                Instr::I64Rotl { dst, a, b } => set!(dst, get!(a).rotate_left((get!(b) & 63) as u32)),
+                Instr::I64Rotr { dst, a, b } => set!(dst, get!(a).rotate_right((get!(b) & 63) as u32)),
+                Instr::I64Eqz { dst, src } => set!(dst, b2c!(get!(src) == 0)),
+                Instr::I64Clz { dst, src } => set!(dst, get!(src).leading_zeros() as u64),
+                Instr::I64Ctz { dst, src } => set!(dst, get!(src).trailing_zeros() as u64),
+                Instr::I64Popcnt { dst, src } => set!(dst, get!(src).count_ones() as u64),
 
-            // f32 arithmetic.
-            Instr::F32Add { dst, a, b } => set!(dst, cf32!(f32v!(a) + f32v!(b))),
-            Instr::F32Sub { dst, a, b } => set!(dst, cf32!(f32v!(a) - f32v!(b))),
-            Instr::F32Mul { dst, a, b } => set!(dst, cf32!(f32v!(a) * f32v!(b))),
-            Instr::F32Div { dst, a, b } => set!(dst, cf32!(f32v!(a) / f32v!(b))),
-            Instr::F32Min { dst, a, b } => set!(dst, cf32!(num::f32_min(f32v!(a), f32v!(b)))),
-            Instr::F32Max { dst, a, b } => set!(dst, cf32!(num::f32_max(f32v!(a), f32v!(b)))),
-            Instr::F32Copysign { dst, a, b } => {
-                set!(dst, c32!((r32!(a) & 0x7fff_ffff) | (r32!(b) & 0x8000_0000)))
-            }
-            Instr::F32Eq { dst, a, b } => set!(dst, b2c!(f32v!(a) == f32v!(b))),
-            Instr::F32Ne { dst, a, b } => set!(dst, b2c!(f32v!(a) != f32v!(b))),
-            Instr::F32Lt { dst, a, b } => set!(dst, b2c!(f32v!(a) < f32v!(b))),
-            Instr::F32Gt { dst, a, b } => set!(dst, b2c!(f32v!(a) > f32v!(b))),
-            Instr::F32Le { dst, a, b } => set!(dst, b2c!(f32v!(a) <= f32v!(b))),
-            Instr::F32Ge { dst, a, b } => set!(dst, b2c!(f32v!(a) >= f32v!(b))),
-            Instr::F32Abs { dst, src } => set!(dst, c32!(r32!(src) & 0x7fff_ffff)),
-            Instr::F32Neg { dst, src } => set!(dst, c32!(r32!(src) ^ 0x8000_0000)),
-            Instr::F32Ceil { dst, src } => set!(dst, cf32!(num::f32_ceil(f32v!(src)))),
-            Instr::F32Floor { dst, src } => set!(dst, cf32!(num::f32_floor(f32v!(src)))),
-            Instr::F32Trunc { dst, src } => set!(dst, cf32!(num::f32_trunc(f32v!(src)))),
-            Instr::F32Nearest { dst, src } => set!(dst, cf32!(num::f32_nearest(f32v!(src)))),
-            Instr::F32Sqrt { dst, src } => set!(dst, cf32!(f32v!(src).sqrt())),
+                // f32 arithmetic.
+                Instr::F32Add { dst, a, b } => set!(dst, cf32!(f32v!(a) + f32v!(b))),
+                Instr::F32Sub { dst, a, b } => set!(dst, cf32!(f32v!(a) - f32v!(b))),
+                Instr::F32Mul { dst, a, b } => set!(dst, cf32!(f32v!(a) * f32v!(b))),
+                Instr::F32Div { dst, a, b } => set!(dst, cf32!(f32v!(a) / f32v!(b))),
+                Instr::F32Min { dst, a, b } => set!(dst, cf32!(num::f32_min(f32v!(a), f32v!(b)))),
+                Instr::F32Max { dst, a, b } => set!(dst, cf32!(num::f32_max(f32v!(a), f32v!(b)))),
+                Instr::F32Copysign { dst, a, b } => {
+                    set!(dst, c32!((r32!(a) & 0x7fff_ffff) | (r32!(b) & 0x8000_0000)))
+                }
+                Instr::F32Eq { dst, a, b } => set!(dst, b2c!(f32v!(a) == f32v!(b))),
+                Instr::F32Ne { dst, a, b } => set!(dst, b2c!(f32v!(a) != f32v!(b))),
+                Instr::F32Lt { dst, a, b } => set!(dst, b2c!(f32v!(a) < f32v!(b))),
+                Instr::F32Gt { dst, a, b } => set!(dst, b2c!(f32v!(a) > f32v!(b))),
+                Instr::F32Le { dst, a, b } => set!(dst, b2c!(f32v!(a) <= f32v!(b))),
+                Instr::F32Ge { dst, a, b } => set!(dst, b2c!(f32v!(a) >= f32v!(b))),
+                Instr::F32Abs { dst, src } => set!(dst, c32!(r32!(src) & 0x7fff_ffff)),
+                Instr::F32Neg { dst, src } => set!(dst, c32!(r32!(src) ^ 0x8000_0000)),
+                Instr::F32Ceil { dst, src } => set!(dst, cf32!(num::f32_ceil(f32v!(src)))),
+                Instr::F32Floor { dst, src } => set!(dst, cf32!(num::f32_floor(f32v!(src)))),
+                Instr::F32Trunc { dst, src } => set!(dst, cf32!(num::f32_trunc(f32v!(src)))),
+                Instr::F32Nearest { dst, src } => set!(dst, cf32!(num::f32_nearest(f32v!(src)))),
+                Instr::F32Sqrt { dst, src } => set!(dst, cf32!(f32v!(src).sqrt())),
 
-            // f64 arithmetic.
-            Instr::F64Add { dst, a, b } => set!(dst, cf64!(f64v!(a) + f64v!(b))),
-            Instr::F64Sub { dst, a, b } => set!(dst, cf64!(f64v!(a) - f64v!(b))),
-            Instr::F64Mul { dst, a, b } => set!(dst, cf64!(f64v!(a) * f64v!(b))),
-            Instr::F64Div { dst, a, b } => set!(dst, cf64!(f64v!(a) / f64v!(b))),
-            Instr::F64Min { dst, a, b } => set!(dst, cf64!(num::f64_min(f64v!(a), f64v!(b)))),
-            Instr::F64Max { dst, a, b } => set!(dst, cf64!(num::f64_max(f64v!(a), f64v!(b)))),
-            Instr::F64Copysign { dst, a, b } => {
-                set!(
-                    dst,
-                    (get!(a) & 0x7fff_ffff_ffff_ffff) | (get!(b) & 0x8000_0000_0000_0000)
-                )
-            }
-            Instr::F64Eq { dst, a, b } => set!(dst, b2c!(f64v!(a) == f64v!(b))),
-            Instr::F64Ne { dst, a, b } => set!(dst, b2c!(f64v!(a) != f64v!(b))),
-            Instr::F64Lt { dst, a, b } => set!(dst, b2c!(f64v!(a) < f64v!(b))),
-            Instr::F64Gt { dst, a, b } => set!(dst, b2c!(f64v!(a) > f64v!(b))),
-            Instr::F64Le { dst, a, b } => set!(dst, b2c!(f64v!(a) <= f64v!(b))),
-            Instr::F64Ge { dst, a, b } => set!(dst, b2c!(f64v!(a) >= f64v!(b))),
-            Instr::F64Abs { dst, src } => set!(dst, get!(src) & 0x7fff_ffff_ffff_ffff),
-            Instr::F64Neg { dst, src } => set!(dst, get!(src) ^ 0x8000_0000_0000_0000),
-            Instr::F64Ceil { dst, src } => set!(dst, cf64!(num::f64_ceil(f64v!(src)))),
-            Instr::F64Floor { dst, src } => set!(dst, cf64!(num::f64_floor(f64v!(src)))),
-            Instr::F64Trunc { dst, src } => set!(dst, cf64!(num::f64_trunc(f64v!(src)))),
-            Instr::F64Nearest { dst, src } => set!(dst, cf64!(num::f64_nearest(f64v!(src)))),
-            Instr::F64Sqrt { dst, src } => set!(dst, cf64!(f64v!(src).sqrt())),
+                // f64 arithmetic.
+                Instr::F64Add { dst, a, b } => set!(dst, cf64!(f64v!(a) + f64v!(b))),
+                Instr::F64Sub { dst, a, b } => set!(dst, cf64!(f64v!(a) - f64v!(b))),
+                Instr::F64Mul { dst, a, b } => set!(dst, cf64!(f64v!(a) * f64v!(b))),
+                Instr::F64Div { dst, a, b } => set!(dst, cf64!(f64v!(a) / f64v!(b))),
+                Instr::F64Min { dst, a, b } => set!(dst, cf64!(num::f64_min(f64v!(a), f64v!(b)))),
+                Instr::F64Max { dst, a, b } => set!(dst, cf64!(num::f64_max(f64v!(a), f64v!(b)))),
+                Instr::F64Copysign { dst, a, b } => {
+                    set!(
+                        dst,
+                        (get!(a) & 0x7fff_ffff_ffff_ffff) | (get!(b) & 0x8000_0000_0000_0000)
+                    )
+                }
+                Instr::F64Eq { dst, a, b } => set!(dst, b2c!(f64v!(a) == f64v!(b))),
+                Instr::F64Ne { dst, a, b } => set!(dst, b2c!(f64v!(a) != f64v!(b))),
+                Instr::F64Lt { dst, a, b } => set!(dst, b2c!(f64v!(a) < f64v!(b))),
+                Instr::F64Gt { dst, a, b } => set!(dst, b2c!(f64v!(a) > f64v!(b))),
+                Instr::F64Le { dst, a, b } => set!(dst, b2c!(f64v!(a) <= f64v!(b))),
+                Instr::F64Ge { dst, a, b } => set!(dst, b2c!(f64v!(a) >= f64v!(b))),
+                Instr::F64Abs { dst, src } => set!(dst, get!(src) & 0x7fff_ffff_ffff_ffff),
+                Instr::F64Neg { dst, src } => set!(dst, get!(src) ^ 0x8000_0000_0000_0000),
+                Instr::F64Ceil { dst, src } => set!(dst, cf64!(num::f64_ceil(f64v!(src)))),
+                Instr::F64Floor { dst, src } => set!(dst, cf64!(num::f64_floor(f64v!(src)))),
+                Instr::F64Trunc { dst, src } => set!(dst, cf64!(num::f64_trunc(f64v!(src)))),
+                Instr::F64Nearest { dst, src } => set!(dst, cf64!(num::f64_nearest(f64v!(src)))),
+                Instr::F64Sqrt { dst, src } => set!(dst, cf64!(f64v!(src).sqrt())),
 
-            // Conversions.
-            Instr::I32WrapI64 { dst, src } => set!(dst, c32!(get!(src))),
-            Instr::I64ExtendI32S { dst, src } => set!(dst, r32!(src) as i32 as i64 as u64),
-            Instr::I64ExtendI32U { dst, src } => set!(dst, r32!(src) as u64),
-            Instr::I32TruncF32S { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f32_s(f32v!(src))))),
-            Instr::I32TruncF32U { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f32_u(f32v!(src))))),
-            Instr::I32TruncF64S { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f64_s(f64v!(src))))),
-            Instr::I32TruncF64U { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f64_u(f64v!(src))))),
-            Instr::I64TruncF32S { dst, src } => set!(dst, tr!(num::i64_trunc_f32_s(f32v!(src))) as u64),
-            Instr::I64TruncF32U { dst, src } => set!(dst, tr!(num::i64_trunc_f32_u(f32v!(src)))),
-            Instr::I64TruncF64S { dst, src } => set!(dst, tr!(num::i64_trunc_f64_s(f64v!(src))) as u64),
-            Instr::I64TruncF64U { dst, src } => set!(dst, tr!(num::i64_trunc_f64_u(f64v!(src)))),
-            // Rust's float-to-int `as` saturates and maps NaN to 0, exactly
-            // the semantics of the `trunc_sat` family.
-            Instr::I32TruncSatF32S { dst, src } => set!(dst, c32!(f32v!(src) as i32)),
-            Instr::I32TruncSatF32U { dst, src } => set!(dst, c32!(f32v!(src) as u32)),
-            Instr::I32TruncSatF64S { dst, src } => set!(dst, c32!(f64v!(src) as i32)),
-            Instr::I32TruncSatF64U { dst, src } => set!(dst, c32!(f64v!(src) as u32)),
-            Instr::I64TruncSatF32S { dst, src } => set!(dst, f32v!(src) as i64 as u64),
-            Instr::I64TruncSatF32U { dst, src } => set!(dst, f32v!(src) as u64),
-            Instr::I64TruncSatF64S { dst, src } => set!(dst, f64v!(src) as i64 as u64),
-            Instr::I64TruncSatF64U { dst, src } => set!(dst, f64v!(src) as u64),
-            Instr::F32ConvertI32S { dst, src } => set!(dst, cf32!(r32!(src) as i32 as f32)),
-            Instr::F32ConvertI32U { dst, src } => set!(dst, cf32!(r32!(src) as f32)),
-            Instr::F32ConvertI64S { dst, src } => set!(dst, cf32!(get!(src) as i64 as f32)),
-            Instr::F32ConvertI64U { dst, src } => set!(dst, cf32!(get!(src) as f32)),
-            Instr::F32DemoteF64 { dst, src } => set!(dst, cf32!(f64v!(src) as f32)),
-            Instr::F64ConvertI32S { dst, src } => set!(dst, cf64!(r32!(src) as i32 as f64)),
-            Instr::F64ConvertI32U { dst, src } => set!(dst, cf64!(r32!(src) as f64)),
-            Instr::F64ConvertI64S { dst, src } => set!(dst, cf64!(get!(src) as i64 as f64)),
-            Instr::F64ConvertI64U { dst, src } => set!(dst, cf64!(get!(src) as f64)),
-            Instr::F64PromoteF32 { dst, src } => set!(dst, cf64!(f32v!(src) as f64)),
-            Instr::I32Extend8S { dst, src } => set!(dst, c32!(r32!(src) as i8 as i32)),
-            Instr::I32Extend16S { dst, src } => set!(dst, c32!(r32!(src) as i16 as i32)),
-            Instr::I64Extend8S { dst, src } => set!(dst, get!(src) as i8 as i64 as u64),
-            Instr::I64Extend16S { dst, src } => set!(dst, get!(src) as i16 as i64 as u64),
-            Instr::I64Extend32S { dst, src } => set!(dst, get!(src) as i32 as i64 as u64),
+                // Conversions.
+                Instr::I32WrapI64 { dst, src } => set!(dst, c32!(get!(src))),
+                Instr::I64ExtendI32S { dst, src } => set!(dst, r32!(src) as i32 as i64 as u64),
+                Instr::I64ExtendI32U { dst, src } => set!(dst, r32!(src) as u64),
+                Instr::I32TruncF32S { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f32_s(f32v!(src))))),
+                Instr::I32TruncF32U { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f32_u(f32v!(src))))),
+                Instr::I32TruncF64S { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f64_s(f64v!(src))))),
+                Instr::I32TruncF64U { dst, src } => set!(dst, c32!(tr!(num::i32_trunc_f64_u(f64v!(src))))),
+                Instr::I64TruncF32S { dst, src } => set!(dst, tr!(num::i64_trunc_f32_s(f32v!(src))) as u64),
+                Instr::I64TruncF32U { dst, src } => set!(dst, tr!(num::i64_trunc_f32_u(f32v!(src)))),
+                Instr::I64TruncF64S { dst, src } => set!(dst, tr!(num::i64_trunc_f64_s(f64v!(src))) as u64),
+                Instr::I64TruncF64U { dst, src } => set!(dst, tr!(num::i64_trunc_f64_u(f64v!(src)))),
+                // Rust's float-to-int `as` saturates and maps NaN to 0, exactly
+                // the semantics of the `trunc_sat` family.
+                Instr::I32TruncSatF32S { dst, src } => set!(dst, c32!(f32v!(src) as i32)),
+                Instr::I32TruncSatF32U { dst, src } => set!(dst, c32!(f32v!(src) as u32)),
+                Instr::I32TruncSatF64S { dst, src } => set!(dst, c32!(f64v!(src) as i32)),
+                Instr::I32TruncSatF64U { dst, src } => set!(dst, c32!(f64v!(src) as u32)),
+                Instr::I64TruncSatF32S { dst, src } => set!(dst, f32v!(src) as i64 as u64),
+                Instr::I64TruncSatF32U { dst, src } => set!(dst, f32v!(src) as u64),
+                Instr::I64TruncSatF64S { dst, src } => set!(dst, f64v!(src) as i64 as u64),
+                Instr::I64TruncSatF64U { dst, src } => set!(dst, f64v!(src) as u64),
+                Instr::F32ConvertI32S { dst, src } => set!(dst, cf32!(r32!(src) as i32 as f32)),
+                Instr::F32ConvertI32U { dst, src } => set!(dst, cf32!(r32!(src) as f32)),
+                Instr::F32ConvertI64S { dst, src } => set!(dst, cf32!(get!(src) as i64 as f32)),
+                Instr::F32ConvertI64U { dst, src } => set!(dst, cf32!(get!(src) as f32)),
+                Instr::F32DemoteF64 { dst, src } => set!(dst, cf32!(f64v!(src) as f32)),
+                Instr::F64ConvertI32S { dst, src } => set!(dst, cf64!(r32!(src) as i32 as f64)),
+                Instr::F64ConvertI32U { dst, src } => set!(dst, cf64!(r32!(src) as f64)),
+                Instr::F64ConvertI64S { dst, src } => set!(dst, cf64!(get!(src) as i64 as f64)),
+                Instr::F64ConvertI64U { dst, src } => set!(dst, cf64!(get!(src) as f64)),
+                Instr::F64PromoteF32 { dst, src } => set!(dst, cf64!(f32v!(src) as f64)),
+                Instr::I32Extend8S { dst, src } => set!(dst, c32!(r32!(src) as i8 as i32)),
+                Instr::I32Extend16S { dst, src } => set!(dst, c32!(r32!(src) as i16 as i32)),
+                Instr::I64Extend8S { dst, src } => set!(dst, get!(src) as i8 as i64 as u64),
+                Instr::I64Extend16S { dst, src } => set!(dst, get!(src) as i16 as i64 as u64),
+                Instr::I64Extend32S { dst, src } => set!(dst, get!(src) as i32 as i64 as u64),
+
+                }
+            };
         }
+        crate::ir::for_each_op_family!(exec_match);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Structured control flow: blocks, labels, branches (with the moves of
 //! branch values into the target's slots) and returns.
 
-use super::{Operand, Translator};
+use super::{Cond, Operand, Translator};
 use crate::ir::Instr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +98,7 @@ impl Translator {
             return;
         }
         let cond = if kind == CtrlKind::If {
-            Some(self.pop())
+            Some(self.take_condition())
         } else {
             None
         };
@@ -113,7 +113,7 @@ impl Translator {
                 let else_label = self.new_label();
                 self.ctrls.last_mut().expect("just pushed").else_label = Some(else_label);
                 let cond = cond.expect("if has a condition");
-                self.emit_branch(Instr::BrIfEqz { cond, target: 0 }, else_label);
+                self.branch_if(cond, false, else_label);
             }
             _ => {}
         }
@@ -201,7 +201,13 @@ impl Translator {
             return true;
         }
         let len = self.stack.len();
-        (0..arity as usize).any(|i| self.slot_at(len - arity as usize + i) != dest + i as u32)
+        (0..arity as usize).any(|i| {
+            let pos = len - arity as usize + i;
+            match self.stack[pos] {
+                Operand::Home => self.home(pos) != dest + i as u32,
+                Operand::Local(_) | Operand::Const(_) => true,
+            }
+        })
     }
 
     /// Emits the moves and the jump (or return) of a branch to `depth`,
@@ -214,10 +220,21 @@ impl Translator {
         }
         let len = self.stack.len();
         for i in 0..arity as usize {
-            let src = self.slot_at(len - arity as usize + i);
+            let pos = len - arity as usize + i;
             let dst = dest + i as u32;
-            if src != dst {
-                self.emit(Instr::Copy { dst, src });
+            match self.stack[pos] {
+                Operand::Const(val) => {
+                    self.emit(Instr::Const { dst, val });
+                }
+                Operand::Local(src) => {
+                    self.emit(Instr::Copy { dst, src });
+                }
+                Operand::Home => {
+                    let src = self.home(pos);
+                    if src != dst {
+                        self.emit(Instr::Copy { dst, src });
+                    }
+                }
             }
         }
         let label = self.ctrls[idx].label;
@@ -237,16 +254,23 @@ impl Translator {
             return;
         }
         if n == 1 {
-            let src = self.slot_at(len - 1);
-            self.emit(Instr::Return { src, n: 1 });
-            return;
+            if let Operand::Local(src) = self.stack[len - 1] {
+                self.emit(Instr::Return { src, n: 1 });
+                return;
+            }
         }
-        // Several results must be contiguous: move deferred locals home
-        // (only on this path; home slots of deferred entries are free).
+        // Results must be contiguous: move deferred entries home (only on
+        // this path; home slots of deferred entries are free).
         for pos in len - n..len {
-            if let Operand::Local(l) = self.stack[pos] {
-                let dst = self.home(pos);
-                self.emit(Instr::Copy { dst, src: l });
+            let dst = self.home(pos);
+            match self.stack[pos] {
+                Operand::Local(src) => {
+                    self.emit(Instr::Copy { dst, src });
+                }
+                Operand::Const(val) => {
+                    self.emit(Instr::Const { dst, val });
+                }
+                Operand::Home => {}
             }
         }
         let src = self.home(len - n);
@@ -259,21 +283,58 @@ impl Translator {
         self.set_unreachable();
     }
 
-    /// `br_if` (the condition is already popped into `cond`).
-    pub(super) fn br_if(&mut self, cond: u32, depth: u32) {
+    /// `br_if` (the condition is already taken).
+    pub(super) fn br_if(&mut self, cond: Cond, depth: u32) {
         if !self.branch_needs_moves(depth) {
             let (idx, _, _) = self.branch_dest(depth);
             let label = self.ctrls[idx].label;
             if self.ctrls[idx].kind != CtrlKind::Loop {
                 self.ctrls[idx].branched = true;
             }
-            self.emit_branch(Instr::BrIfNez { cond, target: 0 }, label);
+            self.branch_if(cond, true, label);
             return;
         }
         let skip = self.new_label();
-        self.emit_branch(Instr::BrIfEqz { cond, target: 0 }, skip);
+        self.branch_if(cond, false, skip);
         self.emit_branch_to(depth);
         self.bind_label(skip);
+    }
+
+    /// Pops a branch condition. A comparison that was just emitted for it
+    /// is taken back so that it can be fused with the branch.
+    pub(super) fn take_condition(&mut self) -> Cond {
+        let pos = self.stack.len() - 1;
+        if let (Some(at), Operand::Home) = (self.last_result, self.stack[pos]) {
+            if at + 1 == self.code.len() {
+                let instr = self.code[at];
+                let fused = if super::visit::is_comparison(&instr) {
+                    Some(Cond::Cmp(instr))
+                } else {
+                    match instr {
+                        Instr::I32Eqz { src, .. } => Some(Cond::Zero(src)),
+                        _ => None,
+                    }
+                };
+                if let Some(c) = fused {
+                    self.code.pop();
+                    self.offsets.pop();
+                    self.last_result = None;
+                    self.stack.pop();
+                    return c;
+                }
+            }
+        }
+        Cond::Slot(self.pop())
+    }
+
+    /// Emits a jump to `label` taken when `cond` is `when`.
+    pub(super) fn branch_if(&mut self, cond: Cond, when: bool, label: usize) {
+        let instr = match (cond, when) {
+            (Cond::Slot(cond), true) | (Cond::Zero(cond), false) => Instr::BrIfNez { cond, target: 0 },
+            (Cond::Slot(cond), false) | (Cond::Zero(cond), true) => Instr::BrIfEqz { cond, target: 0 },
+            (Cond::Cmp(cmp), when) => super::visit::fuse_branch(cmp, !when),
+        };
+        self.emit_branch(instr, label);
     }
 
     /// `br_table` (the index is already popped into `index`).

@@ -28,6 +28,20 @@ enum Operand {
     Home,
     /// The value is (still) in the slot of this local.
     Local(u32),
+    /// A constant not yet written anywhere (it may end up as an immediate).
+    Const(u64),
+}
+
+/// A branch condition: a slot, or a comparison still to be fused with the
+/// branch that consumes it.
+#[derive(Clone, Copy, Debug)]
+enum Cond {
+    /// Taken when the i32 in the slot is non-zero.
+    Slot(Slot),
+    /// Taken when the i32 in the slot is zero (a consumed `i32.eqz`).
+    Zero(Slot),
+    /// A comparison instruction (value form), removed from the code.
+    Cmp(Instr),
 }
 
 /// Reusable translation state (allocations are kept between functions).
@@ -135,11 +149,18 @@ impl Translator {
         self.num_locals + pos as u32
     }
 
-    /// Slot where the operand at `pos` currently lives.
-    fn slot_at(&self, pos: usize) -> Slot {
+    /// Slot where the operand at `pos` lives; a deferred constant is first
+    /// written to its home slot.
+    fn slot_at(&mut self, pos: usize) -> Slot {
         match self.stack[pos] {
             Operand::Home => self.home(pos),
             Operand::Local(l) => l,
+            Operand::Const(val) => {
+                let dst = self.home(pos);
+                self.emit(Instr::Const { dst, val });
+                self.stack[pos] = Operand::Home;
+                dst
+            }
         }
     }
 
@@ -149,6 +170,15 @@ impl Translator {
         let s = self.slot_at(pos);
         self.stack.pop();
         s
+    }
+
+    /// Pushes an entry that occupies no code yet.
+    fn push_deferred(&mut self, op: Operand) {
+        self.stack.push(op);
+        let h = self.stack.len() as u32;
+        if h > self.max_height {
+            self.max_height = h;
+        }
     }
 
     /// Pushes a value in its home slot and returns that slot.
@@ -163,11 +193,13 @@ impl Translator {
 
     /// Copies the operand at `pos` to its home slot if it is deferred.
     fn materialize_at(&mut self, pos: usize) {
-        if let Operand::Local(l) = self.stack[pos] {
-            let dst = self.home(pos);
-            self.emit(Instr::Copy { dst, src: l });
-            self.stack[pos] = Operand::Home;
-        }
+        let dst = self.home(pos);
+        match self.stack[pos] {
+            Operand::Home => return,
+            Operand::Local(l) => self.emit(Instr::Copy { dst, src: l }),
+            Operand::Const(val) => self.emit(Instr::Const { dst, val }),
+        };
+        self.stack[pos] = Operand::Home;
     }
 
     /// Materialises the top `n` operands; returns the home slot of the first.

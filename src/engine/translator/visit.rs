@@ -45,8 +45,24 @@ impl Translator {
     }
 
     fn constant(&mut self, val: u64) {
+        self.push_deferred(Operand::Const(val));
+    }
+
+    /// The top operand as a 32-bit immediate for an op on `bits`-bit
+    /// integers (64-bit ops sign-extend it), if it is a suitable constant.
+    fn top_imm(&self, bits: u32) -> Option<u32> {
+        match self.stack.last() {
+            Some(Operand::Const(v)) if bits == 32 || (*v as i64) == (*v as i32 as i64) => Some(*v as u32),
+            _ => None,
+        }
+    }
+
+    /// A binary op whose right operand is a constant immediate.
+    fn binop_imm(&mut self, imm: u32, make: impl FnOnce(u32, u32, u32) -> Instr) {
+        self.stack.pop();
+        let a = self.pop();
         let dst = self.push_home();
-        self.emit_result(Instr::Const { dst, val });
+        self.emit_result(make(dst, a, imm));
     }
 
     /// Pops `n` operands after moving them to consecutive home slots;
@@ -65,6 +81,9 @@ impl Translator {
         self.stack.pop();
         let copied = self.materialize_local(local);
         match value {
+            Operand::Const(val) => {
+                self.emit(Instr::Const { dst: local, val });
+            }
             Operand::Local(l) if l == local => {}
             Operand::Local(l) => {
                 self.emit(Instr::Copy { dst: local, src: l });
@@ -126,7 +145,7 @@ impl Translator {
             O::Nop => {}
             O::Br { relative_depth } => self.br(relative_depth),
             O::BrIf { relative_depth } => {
-                let cond = self.pop();
+                let cond = self.take_condition();
                 self.br_if(cond, relative_depth);
             }
             O::BrTable { targets } => {
@@ -182,11 +201,7 @@ impl Translator {
                 let dst = self.home(pos);
                 self.emit(Instr::Select { dst, b, cond });
             }
-            O::LocalGet { local_index } => {
-                self.stack.push(Operand::Local(local_index));
-                let h = self.stack.len() as u32;
-                self.max_height = self.max_height.max(h);
-            }
+            O::LocalGet { local_index } => self.push_deferred(Operand::Local(local_index)),
             O::LocalSet { local_index } => self.set_local(local_index, false),
             O::LocalTee { local_index } => self.set_local(local_index, true),
             O::GlobalGet { global_index } => {
@@ -322,8 +337,27 @@ impl Translator {
                 tunop: [$($tun:ident)*]
                 load: [$($ld:ident)*]
                 store: [$($st:ident)*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
+                // Constant right operands become immediates.
                 match op {
+                    $( Operator::$ab => {
+                        if let Some(imm) = self.top_imm(<$aty>::BITS) {
+                            self.binop_imm(imm, |dst, a, imm| Instr::$ai { dst, a, imm });
+                            return Ok(());
+                        }
+                    } )*
+                    $( Operator::$cv => {
+                        if let Some(imm) = self.top_imm(<$cty>::BITS) {
+                            self.binop_imm(imm, |dst, a, imm| Instr::$cvi { dst, a, imm });
+                            return Ok(());
+                        }
+                    } )*
+                    _ => {}
+                }
+                match op {
+                    $( Operator::$cv => self.binop(|dst, a, b| Instr::$cv { dst, a, b }), )*
                     $( Operator::$bin => self.binop(|dst, a, b| Instr::$bin { dst, a, b }), )*
                     $( Operator::$tbin => self.binop(|dst, a, b| Instr::$tbin { dst, a, b }), )*
                     $( Operator::$un => self.unop(|dst, src| Instr::$un { dst, src }), )*
@@ -358,9 +392,13 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             tunop: [$($tun:ident)*]
             load: [$($ld:ident)*]
             store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             match instr {
                 $( Instr::$bin { dst, .. } )|*
+                $( | Instr::$cv { dst, .. } | Instr::$cvi { dst, .. } )*
+                $( | Instr::$ai { dst, .. } )*
                 | $( Instr::$tbin { dst, .. } )|*
                 | $( Instr::$un { dst, .. } )|*
                 | $( Instr::$tun { dst, .. } )|*
@@ -377,4 +415,98 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
         };
     }
     crate::ir::for_each_op_family!(retarget);
+}
+
+/// Whether `instr` is an integer comparison in value form.
+pub(super) fn is_comparison(instr: &Instr) -> bool {
+    macro_rules! is_cmp {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|*)
+        };
+    }
+    crate::ir::for_each_op_family!(is_cmp)
+}
+
+/// The compare-and-branch form of a comparison (negated if asked), with
+/// its target still to be set.
+pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
+    macro_rules! fuse {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {{
+            // Negation maps a comparison to its complement (exact for integers).
+            let cmp = if negate {
+                match cmp {
+                    $(
+                        Instr::$cv { dst, a, b } => negate_cmp!($cneg, dst, a, b),
+                        Instr::$cvi { dst, a, imm } => negate_cmp_imm!($cneg, dst, a, imm),
+                    )*
+                    other => other,
+                }
+            } else {
+                cmp
+            };
+            match cmp {
+                $(
+                    Instr::$cv { a, b, .. } => Instr::$cb { a, b, target: 0 },
+                    Instr::$cvi { a, imm, .. } => Instr::$cbi { a, imm, target: 0 },
+                )*
+                other => unreachable!("not a comparison: {other:?}"),
+            }
+        }};
+    }
+    macro_rules! negate_cmp {
+        ($neg:ident, $dst:ident, $a:ident, $b:ident) => {
+            Instr::$neg { dst: $dst, a: $a, b: $b }
+        };
+    }
+    macro_rules! negate_cmp_imm {
+        ($neg:ident, $dst:ident, $a:ident, $imm:ident) => {
+            paste_imm!($neg, $dst, $a, $imm)
+        };
+    }
+    macro_rules! paste_imm {
+        ($neg:ident, $dst:ident, $a:ident, $imm:ident) => {
+            imm_form(Instr::$neg { dst: $dst, a: $a, b: 0 }, $imm)
+        };
+    }
+    crate::ir::for_each_op_family!(fuse)
+}
+
+/// The constant-operand form of a comparison given in register form.
+fn imm_form(cmp: Instr, imm: u32) -> Instr {
+    macro_rules! to_imm {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            match cmp {
+                $( Instr::$cv { dst, a, .. } => Instr::$cvi { dst, a, imm }, )*
+                other => other,
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(to_imm)
 }
