@@ -33,6 +33,7 @@ if "${wasi_cc[@]}" -mexec-model=reactor -o "$out/wasi/mA.wasm" "$here/wasm/mA.c"
     have_wasi=1
     "${wasi_cc[@]}" -mexec-model=reactor -o "$out/wasi/mB.wasm" "$here/wasm/mB.c"
     "${wasi_cc[@]}" -o "$out/wasi/mC.wasm" "$here/wasm/mC.c"
+    "${wasi_cc[@]}" -o "$out/wasi/wasi_echo.wasm" "$here/wasm/wasi_echo.c"
     wat2wasm -o "$out/wasi/uses_mC.wasm" "$here/wasm/uses_mC.wat"
 else
     echo "warning: no wasm32-wasi sysroot (wasi-libc); skipping the WASI build" >&2
@@ -56,6 +57,7 @@ done
 args_of() {
     case "$1" in
         test_multi_module) echo "$out/plain" ;;
+        test_wasi) echo "$out/wasi" ;;
         *) echo "$out/wat $out/plain" ;;
     esac
 }
@@ -73,6 +75,9 @@ run() {
 
 runs=()
 for t in "${tests[@]}"; do
+    if [ "$t" = test_wasi ] && [ "$have_wasi" != 1 ]; then
+        continue
+    fi
     read -r -a a <<<"$(args_of "$t")"
     runs+=("$t|${a[*]}")
 done
