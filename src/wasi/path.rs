@@ -441,3 +441,76 @@ pub(crate) fn path_symlink(cx: &mut Cx<'_>, a: &[Val]) -> WasiResult<()> {
     check(unsafe { libc::symlinkat(t.as_ptr(), r.dir(), r.name.as_ptr()) })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn sandbox(name: &str) -> (std::path::PathBuf, OwnedFd) {
+        let dir = std::env::temp_dir().join(format!("weft-path-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("root/a/b")).unwrap();
+        std::fs::write(dir.join("root/a/file"), "x").unwrap();
+        std::fs::write(dir.join("secret"), "s").unwrap();
+        symlink("/etc", dir.join("root/abs")).unwrap();
+        symlink("../secret", dir.join("root/up")).unwrap();
+        symlink("a/b", dir.join("root/to_b")).unwrap();
+        symlink("../../a/file", dir.join("root/a/b/back")).unwrap();
+        symlink("self", dir.join("root/self")).unwrap();
+        let c = CString::new(dir.join("root").to_str().unwrap()).unwrap();
+        // SAFETY: NUL-terminated path; the result is checked.
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+        assert!(fd >= 0);
+        // SAFETY: a fresh descriptor.
+        (dir, unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    fn name(root: &OwnedFd, path: &str, follow: bool) -> WasiResult<(usize, String, bool)> {
+        let r = resolve(root.as_raw_fd(), path, follow)?;
+        Ok((r.depth(), r.name.to_str().unwrap().to_string(), r.trailing_slash))
+    }
+
+    #[test]
+    fn resolution_stays_inside() {
+        let (dir, root) = sandbox("inside");
+        let ok = |d: usize, n: &str| Ok((d, n.to_string(), false));
+        assert_eq!(name(&root, "a/file", false), ok(1, "file"));
+        assert_eq!(name(&root, "a/b/../file", false), ok(1, "file"));
+        assert_eq!(name(&root, "./a//b/.", false), ok(2, "."));
+        assert_eq!(name(&root, "a/..", false), ok(0, "."));
+        assert_eq!(name(&root, "to_b", false), ok(0, "to_b"));
+        assert_eq!(name(&root, "to_b", true), ok(1, "b"));
+        assert_eq!(name(&root, "to_b/back", true), ok(1, "file"));
+        assert_eq!(name(&root, "a/b/", false), Ok((1, "b".to_string(), true)));
+        assert_eq!(name(&root, "a/new", true), ok(1, "new"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn escapes_are_refused() {
+        let (dir, root) = sandbox("escape");
+        for p in [
+            "..",
+            "../secret",
+            "a/../..",
+            "a/b/../../../secret",
+            "/etc",
+            "abs/passwd",
+            "up/x",
+        ] {
+            assert_eq!(name(&root, p, false).err(), Some(Errno::NotCapable), "{p}");
+        }
+        for p in ["abs", "up", "abs/"] {
+            assert_eq!(name(&root, p, true).err(), Some(Errno::NotCapable), "{p}");
+        }
+        // Not followed, a link is just a name in its directory.
+        assert_eq!(name(&root, "abs", false), Ok((0, "abs".to_string(), false)));
+        assert_eq!(name(&root, "self", true).err(), Some(Errno::Loop));
+        assert_eq!(name(&root, "self/x", false).err(), Some(Errno::Loop));
+        assert_eq!(name(&root, "", false).err(), Some(Errno::NoEnt));
+        assert_eq!(name(&root, "a/file/x", false).err(), Some(Errno::NotDir));
+        assert_eq!(name(&root, "missing/x", false).err(), Some(Errno::NoEnt));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
