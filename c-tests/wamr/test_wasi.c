@@ -5,8 +5,8 @@
  * example (a command) runs too.
  * Usage: test_wasi <wasi dir>
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
-#include <unistd.h>
 
 #include "common.h"
 

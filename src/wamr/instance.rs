@@ -153,6 +153,8 @@ pub struct Shared {
     pub custom_data: AtomicPtr<c_void>,
     pub exit_code: AtomicU32,
     pub stack_size: u32,
+    /// The WASI context of the tree, if any of its modules imports WASI.
+    wasi: Option<crate::wasi::Wasi>,
 }
 
 // SAFETY: the store is only reached under `lock` (see with_store), the
@@ -350,6 +352,14 @@ pub(crate) fn instantiate(
     }
     let root = (nodes.len() - 1) as u32;
     let store = Store::new(root_module.module.engine());
+    let uses_wasi = nodes
+        .iter()
+        .any(|n| n.module.imports().iter().any(|i| is_wasi_name(&i.module)));
+    let wasi = if uses_wasi {
+        Some(super::wasi::context(root_module)?)
+    } else {
+        None
+    };
     let shared = RtBox::new(Shared {
         lock: ReLock::new(),
         store: UnsafeCell::new(store),
@@ -365,6 +375,7 @@ pub(crate) fn instantiate(
         custom_data: AtomicPtr::new(std::ptr::null_mut()),
         exit_code: AtomicU32::new(0),
         stack_size,
+        wasi,
     })
     .ok_or(OUT_OF_MEMORY)?;
     let sp = shared.as_ptr();
@@ -489,16 +500,25 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: usize) -> Re
             }
             continue;
         }
-        out.push(builtin(sp, store, &imp.module, &imp.name, &imp.ty)?);
+        out.push(builtin(
+            sp,
+            shared.wasi.as_ref(),
+            store,
+            &imp.module,
+            &imp.name,
+            &imp.ty,
+        )?);
     }
     Ok(out)
 }
 
-/// An import not satisfied by a dependency: a registered native, a
-/// spectest built-in, or a stand-in (a function that traps when called,
-/// a fresh memory or table of the declared type, a zero global).
+/// An import not satisfied by a dependency: a registered native, a WASI
+/// function, a spectest built-in, or a stand-in (a function that traps
+/// when called, a fresh memory or table of the declared type, a zero
+/// global).
 fn builtin(
     sp: SendPtr<Shared>,
+    wasi: Option<&crate::wasi::Wasi>,
     store: &mut Store,
     module: &str,
     name: &str,
@@ -507,8 +527,14 @@ fn builtin(
     let err = |e: crate::core::Error| e.to_string();
     Ok(match ty {
         ExternType::Func(ft) => {
+            let wasi_func = match wasi {
+                Some(w) if is_wasi_name(module) => w.func(store, module, name).ok().flatten(),
+                _ => None,
+            };
             if let Some(n) = natives::resolve(module, name, ft) {
                 Extern::Func(Func::new_host(store, ft.clone(), natives::host_closure(sp, n)))
+            } else if let Some(f) = wasi_func.filter(|f| f.ty(store).ok().as_ref() == Some(ft)) {
+                Extern::Func(f)
             } else if module == "spectest" && name.starts_with("print") {
                 Extern::Func(Func::new_host(store, ft.clone(), |_, args, _| {
                     let parts: Vec<String> = args.iter().map(describe_val).collect();

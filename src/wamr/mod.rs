@@ -8,7 +8,8 @@
 //! (instantiation of a module and its dependency tree, function lookup),
 //! [`exec_env`], [`calls`], [`exception`], [`memory`] (app heap and address
 //! conversions), [`natives`] (host functions described by `NativeSymbol`),
-//! [`threads`] and [`application`] (`wasm_application_*`).
+//! [`threads`], [`application`] (`wasm_application_*`) and [`wasi`]
+//! (`wasm_runtime_set_wasi_args`).
 //!
 //! Conventions: every `extern "C"` function runs its body under [`guard`],
 //! so no panic crosses the boundary; NULL arguments give an error result
@@ -30,6 +31,7 @@ pub mod module;
 pub mod natives;
 pub mod runtime;
 pub mod threads;
+pub mod wasi;
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};

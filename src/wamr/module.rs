@@ -43,6 +43,7 @@ pub struct WamrModule {
     registered: AtomicBool,
     /// Direct dependencies: import module name and the (registered) module.
     pub(crate) deps: Vec<(String, SendPtr<WamrModule>)>,
+    wasi_args: Mutex<Option<super::wasi::WasiArgs>>,
 }
 
 impl WamrModule {
@@ -61,6 +62,14 @@ impl WamrModule {
     fn set_name(&self, name: &str) {
         let c = CString::new(name).unwrap_or_default();
         *self.name.lock().unwrap_or_else(|p| p.into_inner()) = c;
+    }
+
+    pub(crate) fn wasi_args(&self) -> Option<super::wasi::WasiArgs> {
+        self.wasi_args.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn set_wasi_args(&self, args: super::wasi::WasiArgs) {
+        *self.wasi_args.lock().unwrap_or_else(|p| p.into_inner()) = Some(args);
     }
 
     /// True if the module imports WASI.
@@ -124,6 +133,7 @@ pub(crate) fn load_bytes(bytes: &[u8], loading: &mut Vec<String>) -> Result<RtBo
         name: Mutex::new(CString::default()),
         registered: AtomicBool::new(false),
         deps,
+        wasi_args: Mutex::new(None),
     })
     .ok_or_else(|| "out of memory: the runtime's allocator is exhausted".to_string())
 }

@@ -199,8 +199,8 @@ typedef struct WASMExternInstance {
 
 #ifndef INSTANTIATION_ARGS_OPTION_DEFINED
 #define INSTANTIATION_ARGS_OPTION_DEFINED
-/* Arguments of wasm_runtime_instantiate_ex. Only the first three fields
- * are read: max_memory_pages (0: no extra limit) caps every memory. */
+/* Arguments of wasm_runtime_instantiate_ex. Only the first two fields are
+ * used; max_memory_pages and the imports are accepted and ignored. */
 typedef struct InstantiationArgs {
     uint32_t default_stack_size;
     uint32_t host_managed_heap_size;
@@ -359,6 +359,24 @@ WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_instantiate_ex(const was
                                                                        char *error_buf,
                                                                        uint32_t error_buf_size);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
+
+/* WASI settings used when `module` (as the root of an instantiation)
+ * imports WASI: preopened directories (`dir_list`: host paths, also used
+ * as guest paths; `map_dir_list`: "<guest>::<host>"), environment
+ * ("KEY=VALUE"), arguments, and for _ex the host descriptors behind
+ * stdin/stdout/stderr (-1: inherit the process's). Without them a WASI
+ * module gets no arguments, no environment, no preopens and inherited
+ * stdio. Dependencies share their root's WASI context. */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_wasi_args_ex(wasm_module_t module, const char *dir_list[],
+                                                           uint32_t dir_count, const char *map_dir_list[],
+                                                           uint32_t map_dir_count, const char *env[],
+                                                           uint32_t env_count, char *argv[], int argc,
+                                                           int64_t stdinfd, int64_t stdoutfd,
+                                                           int64_t stderrfd);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_wasi_args(wasm_module_t module, const char *dir_list[],
+                                                        uint32_t dir_count, const char *map_dir_list[],
+                                                        uint32_t map_dir_count, const char *env[],
+                                                        uint32_t env_count, char *argv[], int argc);
 
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_running_mode(wasm_module_inst_t module_inst,
                                                            RunningMode running_mode);
