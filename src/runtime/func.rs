@@ -29,6 +29,43 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
 }
 
+/// What the interpreter needs to call a function without looking through
+/// the store: its store index and, for wasm functions, its code and instance.
+#[derive(Clone, Copy)]
+pub(crate) struct CallTarget {
+    pub func: u32,
+    pub instance: u32,
+    /// Null for host functions.
+    pub code: *const crate::engine::CompiledFunc,
+}
+
+// SAFETY: `code` points into an `Arc`ed, immutable module that the store keeps
+// alive (function entities are never removed); modules are `Send + Sync`.
+unsafe impl Send for CallTarget {}
+// SAFETY: as above; the pointee is never mutated.
+unsafe impl Sync for CallTarget {}
+
+impl FuncEntity {
+    pub fn call_target(&self, func: u32) -> CallTarget {
+        match &self.kind {
+            FuncKind::Wasm {
+                instance,
+                module,
+                def,
+            } => CallTarget {
+                func,
+                instance: *instance,
+                code: &module.info().code[*def as usize],
+            },
+            FuncKind::Host(_) => CallTarget {
+                func,
+                instance: u32::MAX,
+                code: std::ptr::null(),
+            },
+        }
+    }
+}
+
 /// Handle to a function in a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Func {

@@ -37,6 +37,8 @@ pub(crate) struct InstanceEntity {
     pub elems: Box<[u32]>,
     pub datas: Box<[u32]>,
     pub exports: HashMap<String, Extern>,
+    /// Call targets of the function index space (for the interpreter).
+    pub targets: Box<[super::func::CallTarget]>,
 }
 
 impl Extern {
@@ -200,6 +202,10 @@ impl Instance {
             };
             exports.insert(e.name.clone(), ext);
         }
+        let targets = funcs
+            .iter()
+            .map(|&f| store.funcs[f as usize].call_target(f))
+            .collect();
         store.instances.push(InstanceEntity {
             module: module.clone(),
             funcs: funcs.into(),
@@ -209,6 +215,7 @@ impl Instance {
             elems: elems.into(),
             datas: datas.into(),
             exports,
+            targets,
         });
         let instance = Instance {
             store: store.id,

@@ -9,17 +9,23 @@ use super::{backtrace, check_host_results, Frame, Stack};
 use crate::core::num;
 use crate::core::{Trap, TrapCode, Val};
 use crate::ir::Instr;
-use crate::runtime::func::FuncKind;
+use crate::runtime::func::{CallTarget, FuncKind};
 use crate::runtime::{Caller, Store};
 
-/// The memory-0 view of instance `inst`: base pointer and length.
+/// What the loop caches about the current instance: its call targets and
+/// the store index of its memory 0 (`usize::MAX` if it has none).
 #[inline]
-fn memory_view(store: &Store, inst: u32) -> (*mut u8, usize) {
-    match store.instances[inst as usize].memories.first() {
-        Some(&m) => {
-            let mem = &store.memories[m as usize];
-            (mem.base_ptr(), mem.len())
-        }
+fn instance_view(store: &Store, inst: u32) -> (*const CallTarget, usize) {
+    let entity = &store.instances[inst as usize];
+    let mem = entity.memories.first().map_or(usize::MAX, |&m| m as usize);
+    (entity.targets.as_ptr(), mem)
+}
+
+/// Base and length of memory `mem` (a store index from `instance_view`).
+#[inline]
+fn memory_view(store: &Store, mem: usize) -> (*mut u8, usize) {
+    match store.memories.get(mem) {
+        Some(m) => (m.base_ptr(), m.len()),
         None => (std::ptr::NonNull::<u8>::dangling().as_ptr(), 0),
     }
 }
@@ -64,7 +70,8 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
     let mut base: usize = 0;
     let mut fp: *mut u64 = cells;
     let mut pc: *const Instr = code;
-    let (mut mem_base, mut mem_len) = memory_view(store, inst);
+    let (mut targets, mut mem_idx) = instance_view(store, inst);
+    let (mut mem_base, mut mem_len) = memory_view(store, mem_idx);
 
     // SAFETY (for every use of the macros below): `fp + slot` lies inside
     // the value stack because the translator only emits slots below the
@@ -183,81 +190,89 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
     }
     macro_rules! reload_mem {
         () => {{
-            let (b, l) = memory_view(store, inst);
+            let (b, l) = memory_view(store, mem_idx);
             mem_base = b;
             mem_len = l;
         }};
     }
-    // Calls the store function `$callee` with arguments at slot `$b`.
+    macro_rules! switch_instance {
+        ($new:expr) => {{
+            inst = $new;
+            (targets, mem_idx) = instance_view(store, inst);
+            reload_mem!();
+        }};
+    }
+    // Calls `$target` (a `CallTarget`) with arguments at slot `$b`.
     macro_rules! call {
-        ($callee:expr, $b:expr) => {{
-            let callee: u32 = $callee;
+        ($target:expr, $b:expr) => {{
+            let target: CallTarget = $target;
             let b = $b as usize;
-            match &store.funcs[callee as usize].kind {
-                FuncKind::Wasm {
-                    instance,
-                    module,
-                    def,
-                } => {
-                    let cf = &module.info().code[*def as usize];
-                    let new_base = base + b;
-                    if saved.len() >= max_depth || new_base + cf.frame_size as usize > cap {
-                        trapc!(TrapCode::StackExhausted);
-                    }
-                    let (np, nl) = (cf.num_params as usize, cf.num_locals as usize);
-                    // SAFETY: new_base + nl <= new_base + frame_size <= cap.
-                    unsafe { std::ptr::write_bytes(cells.add(new_base + np), 0, nl - np) };
-                    saved.push(Frame {
-                        func,
-                        inst,
-                        pc: pc_index!(),
-                        base,
-                        code,
-                    });
-                    func = callee;
-                    base = new_base;
-                    // SAFETY: new_base < cap (checked above).
-                    fp = unsafe { cells.add(base) };
-                    code = cf.code.as_ptr();
-                    pc = code;
-                    if *instance != inst {
-                        inst = *instance;
+            if !target.code.is_null() {
+                // SAFETY: see `CallTarget`: the code outlives the store.
+                let cf = unsafe { &*target.code };
+                let new_base = base + b;
+                if saved.len() >= max_depth || new_base + cf.frame_size as usize > cap {
+                    trapc!(TrapCode::StackExhausted);
+                }
+                let (np, nl) = (cf.num_params as usize, cf.num_locals as usize);
+                for i in new_base + np..new_base + nl {
+                    // SAFETY: i < new_base + frame_size <= cap.
+                    unsafe { *cells.add(i) = 0 };
+                }
+                saved.push(Frame {
+                    func,
+                    inst,
+                    pc: pc_index!(),
+                    base,
+                    code,
+                });
+                func = target.func;
+                base = new_base;
+                // SAFETY: new_base < cap (checked above).
+                fp = unsafe { cells.add(base) };
+                code = cf.code.as_ptr();
+                pc = code;
+                if target.instance != inst {
+                    switch_instance!(target.instance);
+                }
+            } else {
+                let callee = target.func;
+                match &store.funcs[callee as usize].kind {
+                    FuncKind::Wasm { .. } => unreachable!("wasm functions have code"),
+                    FuncKind::Host(h) => {
+                        let h = h.clone();
+                        let ty = store.funcs[callee as usize].ty.clone();
+                        stack.host_args.clear();
+                        for (i, t) in ty.params().iter().enumerate() {
+                            stack.host_args.push(Val::from_cell(*t, get!(b + i), store_id));
+                        }
+                        stack.host_results.clear();
+                        stack
+                            .host_results
+                            .extend(ty.results().iter().map(|t| t.default_val()));
+                        let out = h(
+                            &mut Caller {
+                                store,
+                                instance: Some(store_instance(store_id, inst)),
+                            },
+                            &stack.host_args,
+                            &mut stack.host_results,
+                        );
+                        if store.id != store_id {
+                            stack.frames = saved;
+                            return Err(Trap::host("the store was replaced during a host call"));
+                        }
+                        if let Err(t) = out {
+                            trap!(t);
+                        }
+                        if let Err(t) = check_host_results(store, &ty, &stack.host_results) {
+                            trap!(t);
+                        }
+                        for (i, r) in stack.host_results.iter().enumerate() {
+                            set!(b + i, r.to_cell());
+                        }
                         reload_mem!();
                     }
-                }
-                FuncKind::Host(h) => {
-                    let h = h.clone();
-                    let ty = store.funcs[callee as usize].ty.clone();
-                    stack.host_args.clear();
-                    for (i, t) in ty.params().iter().enumerate() {
-                        stack.host_args.push(Val::from_cell(*t, get!(b + i), store_id));
-                    }
-                    stack.host_results.clear();
-                    stack
-                        .host_results
-                        .extend(ty.results().iter().map(|t| t.default_val()));
-                    let out = h(
-                        &mut Caller {
-                            store,
-                            instance: Some(store_instance(store_id, inst)),
-                        },
-                        &stack.host_args,
-                        &mut stack.host_results,
-                    );
-                    if store.id != store_id {
-                        stack.frames = saved;
-                        return Err(Trap::host("the store was replaced during a host call"));
-                    }
-                    if let Err(t) = out {
-                        trap!(t);
-                    }
-                    if let Err(t) = check_host_results(store, &ty, &stack.host_results) {
-                        trap!(t);
-                    }
-                    for (i, r) in stack.host_results.iter().enumerate() {
-                        set!(b + i, r.to_cell());
-                    }
-                    reload_mem!();
                 }
             }
         }};
@@ -417,14 +432,20 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
                             code = s.code;
                             // SAFETY: the saved pc is inside the saved code.
                             pc = unsafe { code.add(s.pc) };
-                            inst = s.inst;
-                            reload_mem!();
+                            if s.inst != inst {
+                                switch_instance!(s.inst);
+                            } else {
+                                // The callee may have grown the memory.
+                                reload_mem!();
+                            }
                         }
                     }
                 }
                 Instr::Call { func: f, base: b } => {
-                    let callee = store.instances[inst as usize].funcs[f as usize];
-                    call!(callee, b);
+                    // SAFETY: `f` is a validated index into the function
+                    // space, which `targets` covers.
+                    let target = unsafe { *targets.add(f as usize) };
+                    call!(target, b);
                 }
                 Instr::CallIndirect {
                     type_index,
@@ -445,10 +466,12 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
                         trapc!(TrapCode::IndirectCallToNull);
                     }
                     let callee = (cell - 1) as u32;
-                    if store.funcs[callee as usize].type_id != expected {
+                    let entity = &store.funcs[callee as usize];
+                    if entity.type_id != expected {
                         trapc!(TrapCode::IndirectCallTypeMismatch);
                     }
-                    call!(callee, b);
+                    let target = entity.call_target(callee);
+                    call!(target, b);
                 }
                 Instr::Copy { dst, src } => set!(dst, get!(src)),
                 Instr::Const { dst, val } => set!(dst, val),

@@ -473,7 +473,11 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
     }
     macro_rules! negate_cmp {
         ($neg:ident, $dst:ident, $a:ident, $b:ident) => {
-            Instr::$neg { dst: $dst, a: $a, b: $b }
+            Instr::$neg {
+                dst: $dst,
+                a: $a,
+                b: $b,
+            }
         };
     }
     macro_rules! negate_cmp_imm {
@@ -483,7 +487,14 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
     }
     macro_rules! paste_imm {
         ($neg:ident, $dst:ident, $a:ident, $imm:ident) => {
-            imm_form(Instr::$neg { dst: $dst, a: $a, b: 0 }, $imm)
+            imm_form(
+                Instr::$neg {
+                    dst: $dst,
+                    a: $a,
+                    b: 0,
+                },
+                $imm,
+            )
         };
     }
     crate::ir::for_each_op_family!(fuse)
