@@ -95,6 +95,54 @@ int main(int argc, char **argv)
     expect_instantiate_error("bad_func", "lib.get_g");
     expect_instantiate_error("bad_export", "nothing_here");
 
+    /* Registering an instantiated module registers that instance: later
+     * importers link to it rather than to an instance of their own. */
+    wasm_module_t lib = wasm_runtime_find_module_registered("lib");
+    wasm_module_inst_t lib_inst = wasm_runtime_instantiate(lib, 8192, 0, err, sizeof err);
+    CHECK(lib_inst != NULL);
+    CHECK(wasm_runtime_register_module("lib", lib, err, sizeof err));
+    user = load_file("user", err, sizeof err);
+    CHECK(user != NULL);
+    wasm_module_inst_t shared_user = user && lib_inst
+        ? wasm_runtime_instantiate(user, 8192, 0, err, sizeof err) : NULL;
+    CHECK(shared_user != NULL);
+    if (shared_user) {
+        wasm_exec_env_t lib_env = wasm_runtime_create_exec_env(lib_inst, 8192);
+        wasm_exec_env_t user_env = wasm_runtime_create_exec_env(shared_user, 8192);
+        cells[0] = 123;
+        CHECK(wasm_runtime_call_wasm(user_env, wasm_runtime_lookup_function(shared_user, "set_g"), 1, cells));
+        CHECK_EQ_INT(call_i32(lib_env, lib_inst, "get_g"), 123);
+        cells[0] = 200;
+        cells[1] = 5;
+        CHECK(wasm_runtime_call_wasm(user_env, wasm_runtime_lookup_function(shared_user, "store"), 2, cells));
+        cells[0] = 200;
+        CHECK(wasm_runtime_call_wasm(lib_env, wasm_runtime_lookup_function(lib_inst, "load"), 1, cells));
+        CHECK_EQ_INT(cells[0], 5);
+        cells[0] = 1;
+        CHECK(wasm_runtime_call_wasm(lib_env, wasm_runtime_lookup_function(lib_inst, "call_tab"), 1, cells));
+        CHECK_EQ_INT(cells[0], 99);
+        CHECK_EQ_INT(call_i32(user_env, shared_user, "$lib$get_g"), 123);
+        wasm_runtime_destroy_exec_env(lib_env);
+        /* The importer keeps the shared store alive after lib goes. */
+        wasm_runtime_deinstantiate(lib_inst);
+        lib_inst = NULL;
+        CHECK_EQ_INT(call_i32(user_env, shared_user, "get_g_via_lib"), 123);
+        wasm_runtime_destroy_exec_env(user_env);
+        wasm_runtime_deinstantiate(shared_user);
+    }
+    if (lib_inst)
+        wasm_runtime_deinstantiate(lib_inst);
+    /* With the instance gone, importers get their own lib again. */
+    wasm_module_inst_t fresh = user ? wasm_runtime_instantiate(user, 8192, 0, err, sizeof err) : NULL;
+    CHECK(fresh != NULL);
+    if (fresh) {
+        wasm_exec_env_t e = wasm_runtime_create_exec_env(fresh, 8192);
+        CHECK_EQ_INT(call_i32(e, fresh, "$lib$get_g"), 5);
+        wasm_runtime_destroy_exec_env(e);
+        wasm_runtime_deinstantiate(fresh);
+    }
+    wasm_runtime_unload(user);
+
     wasm_runtime_destroy();
     CHECK_EQ_INT(destroys, reads);
     return finish("test_linking");

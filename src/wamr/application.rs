@@ -14,7 +14,7 @@ fn run_rec(h: &ModuleInst, rec: *mut FuncRec, args: &[Val], results: &mut [Val])
     let shared = h.shared();
     // SAFETY: records live as long as their tree.
     let rec = unsafe { &*rec };
-    calls::run(shared, shared.singleton(), rec.func, args, results)
+    calls::run(shared, shared.singleton(h.node), rec.func, args, results)
 }
 
 /// # Safety

@@ -81,10 +81,7 @@ fn funcref_from_cell(shared: &Shared, node: u32, store: &Store, cell: u32) -> Va
     if cell == NULL_REF {
         return Val::FuncRef(None);
     }
-    let f = shared.nodes[node as usize]
-        .instance
-        .get()
-        .and_then(|i| i.func(store, cell));
+    let f = shared.node(node).instance.get().and_then(|i| i.func(store, cell));
     Val::FuncRef(f)
 }
 

@@ -72,7 +72,7 @@ pub unsafe extern "C" fn wasm_runtime_destroy_exec_env(env: *mut ExecEnv) {
         // SAFETY: the singleton is owned by its instance: never free it here.
         let is_singleton = unsafe { env_ref(env) }
             .and_then(|e| e.module_inst())
-            .map(|h| h.shared().singleton() == env)
+            .map(|h| h.shared().singleton(h.node) == env)
             .unwrap_or(false);
         if !is_singleton {
             // SAFETY: made by RtBox::into_raw in create/spawn.
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn wasm_runtime_get_exec_env_singleton(inst: *mut ModuleIn
     guard(std::ptr::null_mut(), || {
         // SAFETY: per the contract.
         unsafe { inst_ref(inst) }
-            .map(|h| h.shared().singleton())
+            .map(|h| h.shared().singleton(h.node))
             .unwrap_or(std::ptr::null_mut())
     })
 }

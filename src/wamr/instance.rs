@@ -6,10 +6,15 @@
 //! native's caller lent it, see [`Shared::with_store`]).
 //!
 //! `wasm_module_inst_t` points to a [`ModuleInst`]: one per node of the
-//! tree, all sharing one [`Shared`]; the root's handle is what
-//! `wasm_runtime_instantiate` returns, and deinstantiating it frees the
-//! whole tree. `wasm_function_inst_t` points to a [`FuncRec`] owned by the
-//! tree.
+//! tree; the root's handle is what `wasm_runtime_instantiate` returns.
+//! `wasm_function_inst_t` points to a [`FuncRec`] owned by the tree.
+//!
+//! Registering a module that has a live instance registers that instance
+//! too (as the spec's `register` does): a module instantiated later that
+//! depends on it links to that very instance, so it is instantiated into
+//! the same store. A store with several roots is a group ([`Shared`]); it
+//! is freed when its last root is deinstantiated (the engine cannot free
+//! part of a store).
 
 use super::alloc::RtBox;
 use super::exec_env::ExecEnv;
@@ -26,7 +31,7 @@ use std::cell::UnsafeCell;
 use std::collections::HashSet;
 use std::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, RwLock};
 
 /// Room for the exception text handed to C (longer texts are cut).
 const EXCEPTION_LEN: usize = 256;
@@ -45,7 +50,7 @@ impl ModuleInst {
     }
 
     pub(crate) fn node(&self) -> &Node {
-        &self.shared().nodes[self.node as usize]
+        self.shared().node(self.node)
     }
 }
 
@@ -74,6 +79,13 @@ pub struct Node {
     pub heap: Mutex<Option<AppHeap>>,
     /// The module's exported `malloc` and `free`, used instead of a heap.
     pub malloc_free: OnceLock<(Func, Func)>,
+    /// The root of the instantiation this node belongs to.
+    pub root: u32,
+    /// Roots only: dependency name and node, for every module of the tree.
+    scope: Vec<(String, u32)>,
+    /// Roots only: the instance's own exec env.
+    singleton: OnceLock<RtBox<ExecEnv>>,
+    pub custom_data: AtomicPtr<c_void>,
 }
 
 /// A lock that the thread holding it may take again. Threads are told
@@ -135,26 +147,31 @@ impl Drop for ReGuard<'_> {
     }
 }
 
-/// State shared by the nodes of one instance tree.
+/// The nodes of a group. Each is boxed on purpose: `Shared::node` hands out
+/// references that must stay valid while the vector grows.
+#[allow(clippy::vec_box)]
+type NodeList = Vec<Box<Node>>;
+
+/// A group: the store of one or more instance trees (see the module doc),
+/// and the state their nodes share.
 pub struct Shared {
     lock: ReLock,
     store: UnsafeCell<Store>,
     /// While a native function runs: the store its caller lent it.
     active: AtomicPtr<Store>,
-    pub nodes: Vec<Node>,
-    pub root: u32,
+    /// Boxed, so that nodes keep their address as the group grows.
+    nodes: RwLock<NodeList>,
+    roots_alive: AtomicU32,
     exception: Mutex<Option<String>>,
     exception_text: UnsafeCell<[u8; EXCEPTION_LEN]>,
     /// The exec env of the running call (natives receive it).
     pub current_env: AtomicPtr<ExecEnv>,
-    singleton: OnceLock<RtBox<ExecEnv>>,
     funcs: Mutex<Vec<(u32, String, RtBox<FuncRec>)>>,
     pub(crate) mems: Mutex<Vec<(u32, u32, RtBox<super::memory::MemRec>)>>,
-    pub custom_data: AtomicPtr<c_void>,
     pub exit_code: AtomicU32,
-    pub stack_size: u32,
-    /// The WASI context of the tree, if any of its modules imports WASI.
-    wasi: Option<crate::wasi::Wasi>,
+    /// The WASI context of the group (from the first root that needs one).
+    wasi: OnceLock<crate::wasi::Wasi>,
+    engine: crate::runtime::Engine,
 }
 
 // SAFETY: the store is only reached under `lock` (see with_store), the
@@ -193,22 +210,37 @@ impl Shared {
         r
     }
 
-    pub(crate) fn root_handle(&self) -> *mut ModuleInst {
-        self.nodes[self.root as usize].handle.as_ptr()
+    fn nodes(&self) -> std::sync::RwLockReadGuard<'_, NodeList> {
+        self.nodes.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn node_of(&self, inst: Option<Instance>) -> u32 {
-        inst.and_then(|i| self.nodes.iter().position(|n| n.instance.get() == Some(&i)))
+    /// Node `i` of the group.
+    pub(crate) fn node(&self, i: u32) -> &Node {
+        let p: *const Node = &*self.nodes()[i as usize];
+        // SAFETY: nodes are boxed and never removed while the group lives.
+        unsafe { &*p }
+    }
+
+    /// The node whose instance is `inst`.
+    pub(crate) fn node_of(&self, inst: Option<Instance>) -> Option<u32> {
+        let inst = inst?;
+        self.nodes()
+            .iter()
+            .position(|n| n.instance.get() == Some(&inst))
             .map(|p| p as u32)
-            .unwrap_or(self.root)
     }
 
-    pub(crate) fn node_by_name(&self, name: &str) -> Option<u32> {
-        self.nodes.iter().position(|n| n.name == name).map(|p| p as u32)
+    /// The node called `name` in the tree of root `root`.
+    pub(crate) fn node_by_name(&self, root: u32, name: &str) -> Option<u32> {
+        let r = self.node(root);
+        r.scope.iter().find(|(n, _)| n == name).map(|(_, i)| *i)
     }
 
-    pub(crate) fn singleton(&self) -> *mut ExecEnv {
-        self.singleton
+    /// The own exec env of node `node`'s root.
+    pub(crate) fn singleton(&self, node: u32) -> *mut ExecEnv {
+        let root = self.node(node).root;
+        self.node(root)
+            .singleton
             .get()
             .map(|e| e.as_ptr())
             .unwrap_or(std::ptr::null_mut())
@@ -216,10 +248,10 @@ impl Shared {
 
     /// The exec env natives should see: the running call's, else the
     /// instance's own.
-    pub(crate) fn env_for_natives(&self) -> *mut ExecEnv {
+    pub(crate) fn env_for_natives(&self, node: u32) -> *mut ExecEnv {
         let e = self.current_env.load(Ordering::Acquire);
         if e.is_null() {
-            self.singleton()
+            self.singleton(node)
         } else {
             e
         }
@@ -271,7 +303,10 @@ impl Shared {
         if let Some((_, _, r)) = funcs.iter().find(|(n, s, _)| *n == node && s == name) {
             return Some(r.as_ptr());
         }
-        let inst = *self.nodes.get(node as usize)?.instance.get()?;
+        if node as usize >= self.nodes().len() {
+            return None;
+        }
+        let inst = *self.node(node).instance.get()?;
         let (func, ty) = self
             .with_store(|s| {
                 let f = inst.get_func(s, name)?;
@@ -305,16 +340,44 @@ pub(crate) unsafe fn func_ref<'a>(p: *const c_void) -> Option<&'a FuncRec> {
     unsafe { (p as *const FuncRec).as_ref() }
 }
 
+fn exports_func(module: &Module, name: &str) -> bool {
+    module
+        .exports()
+        .any(|(n, t)| n == name && matches!(t, ExternType::Func(_)))
+}
+
+/// A WASI command: imports WASI and exports `_start`.
+fn is_wasi_command(m: &WamrModule) -> bool {
+    m.imports_wasi() && exports_func(&m.module, "_start")
+}
+
+fn command_as_dependency(name: &str) -> String {
+    format!("module {name} is a WASI command (it exports _start) and cannot be a dependency; build it as a reactor")
+}
+
+/// A module of a tree to instantiate: a new instance, or the registered
+/// instance of a registered module (group and node).
+enum Entry {
+    New(String, SendPtr<WamrModule>),
+    Existing(String, SendPtr<Shared>, u32),
+}
+
 /// The dependency order: every dependency before its importers, each once,
-/// the root last.
-fn tree_order(root: &WamrModule) -> Vec<(String, SendPtr<WamrModule>)> {
-    fn visit(m: &WamrModule, seen: &mut HashSet<String>, out: &mut Vec<(String, SendPtr<WamrModule>)>) {
+/// the root last. A dependency with a registered instance is taken as it
+/// is (its own dependencies are already linked).
+fn tree_order(root: &WamrModule) -> Vec<Entry> {
+    fn visit(m: &WamrModule, seen: &mut HashSet<String>, out: &mut Vec<Entry>) {
         for (name, dep) in &m.deps {
             if seen.insert(name.clone()) {
                 // SAFETY: dependencies are registered modules, alive until
                 // the runtime is destroyed.
-                visit(unsafe { &*dep.0 }, seen, out);
-                out.push((name.clone(), *dep));
+                let d = unsafe { &*dep.0 };
+                if let Some((g, n)) = d.registered_instance() {
+                    out.push(Entry::Existing(name.clone(), g, n));
+                    continue;
+                }
+                visit(d, seen, out);
+                out.push(Entry::New(name.clone(), *dep));
             }
         }
     }
@@ -331,85 +394,157 @@ pub(crate) fn instantiate(
     // SAFETY: the caller passes NULL or a live module.
     let root_module = unsafe { module_ref(module) }.ok_or("the module is NULL")?;
     let mut order = tree_order(root_module);
-    order.push((root_module.name(), SendPtr(module)));
-    let mut nodes = Vec::with_capacity(order.len());
-    for (i, (name, m)) in order.into_iter().enumerate() {
-        let handle = RtBox::new(ModuleInst {
-            shared: AtomicPtr::new(std::ptr::null_mut()),
-            node: i as u32,
-        })
-        .ok_or(OUT_OF_MEMORY)?;
-        nodes.push(Node {
-            name,
-            // SAFETY: live modules (the root by contract, dependencies registered).
-            module: unsafe { &*m.0 }.module.clone(),
-            wamr_module: m,
-            instance: OnceLock::new(),
-            handle,
-            heap: Mutex::new(None),
-            malloc_free: OnceLock::new(),
-        });
+    order.push(Entry::New(root_module.name(), SendPtr(module)));
+    let mut groups: Vec<SendPtr<Shared>> = Vec::new();
+    for e in &order {
+        if let Entry::Existing(name, g, n) = e {
+            // SAFETY: a registered instance's group is alive while the
+            // instance is registered.
+            let wm = unsafe { &*g.get() }.node(*n).wamr_module;
+            // SAFETY: the module of a live instance is alive.
+            if is_wasi_command(unsafe { &*wm.0 }) {
+                return Err(command_as_dependency(name));
+            }
+            if !groups.contains(g) {
+                groups.push(*g);
+            }
+        }
     }
-    let root = (nodes.len() - 1) as u32;
-    let store = Store::new(root_module.module.engine());
-    let uses_wasi = nodes
-        .iter()
-        .any(|n| n.module.imports().iter().any(|i| is_wasi_name(&i.module)));
-    let wasi = if uses_wasi {
-        Some(super::wasi::context(root_module)?)
-    } else {
-        None
+    if groups.len() > 1 {
+        return Err("the module depends on registered instances that live in different stores".into());
+    }
+    let owned = match groups.first() {
+        Some(_) => None,
+        None => Some(
+            RtBox::new(Shared {
+                lock: ReLock::new(),
+                store: UnsafeCell::new(Store::new(root_module.module.engine())),
+                active: AtomicPtr::new(std::ptr::null_mut()),
+                nodes: RwLock::new(Vec::new()),
+                roots_alive: AtomicU32::new(0),
+                exception: Mutex::new(None),
+                exception_text: UnsafeCell::new([0; EXCEPTION_LEN]),
+                current_env: AtomicPtr::new(std::ptr::null_mut()),
+                funcs: Mutex::new(Vec::new()),
+                mems: Mutex::new(Vec::new()),
+                exit_code: AtomicU32::new(0),
+                wasi: OnceLock::new(),
+                engine: root_module.module.engine().clone(),
+            })
+            .ok_or(OUT_OF_MEMORY)?,
+        ),
     };
-    let shared = RtBox::new(Shared {
-        lock: ReLock::new(),
-        store: UnsafeCell::new(store),
-        active: AtomicPtr::new(std::ptr::null_mut()),
-        nodes,
-        root,
-        exception: Mutex::new(None),
-        exception_text: UnsafeCell::new([0; EXCEPTION_LEN]),
-        current_env: AtomicPtr::new(std::ptr::null_mut()),
-        singleton: OnceLock::new(),
-        funcs: Mutex::new(Vec::new()),
-        mems: Mutex::new(Vec::new()),
-        custom_data: AtomicPtr::new(std::ptr::null_mut()),
-        exit_code: AtomicU32::new(0),
-        stack_size,
-        wasi,
-    })
-    .ok_or(OUT_OF_MEMORY)?;
-    let sp = shared.as_ptr();
-    for n in &shared.nodes {
-        n.handle.shared.store(sp, Ordering::Release);
+    let sp = match (&owned, groups.first()) {
+        (Some(o), _) => o.as_ptr(),
+        (None, Some(g)) => g.get(),
+        (None, None) => return Err("internal error: no store".into()),
+    };
+    // SAFETY: a new group we own, or the live group of a registered instance.
+    let shared = unsafe { &*sp };
+    let root = build_tree(shared, SendPtr(sp), root_module, order, stack_size, heap_size)?;
+    shared.roots_alive.fetch_add(1, Ordering::AcqRel);
+    root_module.set_live_instance(Some((SendPtr(sp), root)));
+    if let Some(o) = owned {
+        // Owned from now on by its roots (see wasm_runtime_deinstantiate).
+        let _ = o.into_raw();
     }
-    let env = ExecEnv::new(shared.root_handle(), stack_size).ok_or(OUT_OF_MEMORY)?;
-    let _ = shared.singleton.set(env);
-    for i in 0..shared.nodes.len() {
-        instantiate_node(&shared, SendPtr(sp), i, heap_size)?;
+    Ok(shared.node(root).handle.as_ptr())
+}
+
+/// Adds the nodes of a tree to the group and instantiates them; returns
+/// the root's node index. On failure, a new group is freed with everything
+/// in it; nodes added to an existing group stay in its store, unused,
+/// until the group is freed.
+fn build_tree(
+    shared: &Shared,
+    sp: SendPtr<Shared>,
+    root_module: &WamrModule,
+    order: Vec<Entry>,
+    stack_size: u32,
+    heap_size: u32,
+) -> Result<u32, String> {
+    if !root_module.module.engine().same(&shared.engine) {
+        return Err(
+            "the module and the registered instance it depends on belong to different engines".into(),
+        );
     }
-    let root = shared.root_handle();
-    // Owned from now on by the root handle (see wasm_runtime_deinstantiate).
-    let _ = shared.into_raw();
+    let uses_wasi = order.iter().any(|e| match e {
+        // SAFETY: live modules (the root by contract, dependencies registered).
+        Entry::New(_, m) => unsafe { &*m.0 }.imports_wasi(),
+        Entry::Existing(..) => false,
+    });
+    if uses_wasi && shared.wasi.get().is_none() {
+        let _ = shared.wasi.set(super::wasi::context(root_module)?);
+    }
+    // Add the nodes in one step, so that concurrent instantiations into
+    // the same group get distinct indices.
+    let (first, root, count) = {
+        let mut nodes = shared.nodes.write().unwrap_or_else(|p| p.into_inner());
+        let first = nodes.len() as u32;
+        let mut scope = Vec::with_capacity(order.len());
+        let mut next = first;
+        for e in &order {
+            match e {
+                Entry::New(name, _) => {
+                    scope.push((name.clone(), next));
+                    next += 1;
+                }
+                Entry::Existing(name, _, n) => scope.push((name.clone(), *n)),
+            }
+        }
+        let root = next - 1;
+        let mut new_nodes = Vec::new();
+        for e in order {
+            let Entry::New(name, m) = e else {
+                continue;
+            };
+            let index = first + new_nodes.len() as u32;
+            let handle = RtBox::new(ModuleInst {
+                shared: AtomicPtr::new(sp.get()),
+                node: index,
+            })
+            .ok_or(OUT_OF_MEMORY)?;
+            new_nodes.push(Box::new(Node {
+                name,
+                // SAFETY: live modules (see above).
+                module: unsafe { &*m.0 }.module.clone(),
+                wamr_module: m,
+                instance: OnceLock::new(),
+                handle,
+                heap: Mutex::new(None),
+                malloc_free: OnceLock::new(),
+                root,
+                scope: if index == root {
+                    std::mem::take(&mut scope)
+                } else {
+                    Vec::new()
+                },
+                singleton: OnceLock::new(),
+                custom_data: AtomicPtr::new(std::ptr::null_mut()),
+            }));
+        }
+        let count = new_nodes.len() as u32;
+        nodes.extend(new_nodes);
+        (first, root, count)
+    };
+    let env = ExecEnv::new(shared.node(root).handle.as_ptr(), stack_size).ok_or(OUT_OF_MEMORY)?;
+    let _ = shared.node(root).singleton.set(env);
+    for i in first..first + count {
+        instantiate_node(shared, sp, i, heap_size)?;
+    }
     Ok(root)
 }
 
 const OUT_OF_MEMORY: &str = "out of memory: the runtime's allocator is exhausted";
 
-fn instantiate_node(shared: &Shared, sp: SendPtr<Shared>, i: usize, heap_size: u32) -> Result<(), String> {
-    let node = &shared.nodes[i];
-    let is_root = i as u32 == shared.root;
+fn instantiate_node(shared: &Shared, sp: SendPtr<Shared>, i: u32, heap_size: u32) -> Result<(), String> {
+    let node = shared.node(i);
+    let is_root = i == node.root;
     // SAFETY: the node's module is alive (see instantiate).
     let wm = unsafe { &*node.wamr_module.0 };
-    let exports_func = |name: &str| {
-        node.module
-            .exports()
-            .any(|(n, t)| n == name && matches!(t, ExternType::Func(_)))
-    };
-    if !is_root && wm.imports_wasi() && exports_func("_start") {
-        return Err(format!(
-            "module {} is a WASI command (it exports _start) and cannot be a dependency; build it as a reactor",
-            node.name
-        ));
+    let exports_func = |name: &str| exports_func(&node.module, name);
+    if !is_root && is_wasi_command(wm) {
+        return Err(command_as_dependency(&node.name));
     }
     let inst = shared
         .with_store(|store| -> Result<Instance, String> {
@@ -439,11 +574,11 @@ fn instantiate_node(shared: &Shared, sp: SendPtr<Shared>, i: usize, heap_size: u
 fn setup_heap(
     shared: &Shared,
     store: &mut Store,
-    i: usize,
+    i: u32,
     inst: Instance,
     heap_size: u32,
 ) -> Result<(), String> {
-    let node = &shared.nodes[i];
+    let node = shared.node(i);
     let malloc = inst.get_func(store, "malloc");
     let free = inst.get_func(store, "free");
     if let (Some(m), Some(f)) = (malloc, free) {
@@ -455,7 +590,7 @@ fn setup_heap(
         }
     }
     let own_memory = node.module.info().num_imported_memories == 0;
-    if i as u32 != shared.root && !own_memory {
+    if i != node.root && !own_memory {
         return Ok(());
     }
     let Some(mem) = inst.memory(store, 0) else {
@@ -478,16 +613,16 @@ fn setup_heap(
 }
 
 /// The externs for node `i`'s imports, in order.
-fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: usize) -> Result<Vec<Extern>, String> {
-    let node = &shared.nodes[i];
+fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: u32) -> Result<Vec<Extern>, String> {
+    let node = shared.node(i);
     // SAFETY: alive (see instantiate).
     let wm = unsafe { &*node.wamr_module.0 };
     let mut out = Vec::with_capacity(node.module.imports().len());
     for imp in node.module.imports() {
         if wm.dep(&imp.module).is_some() {
             let dep = shared
-                .node_by_name(&imp.module)
-                .and_then(|d| shared.nodes[d as usize].instance.get().copied())
+                .node_by_name(node.root, &imp.module)
+                .and_then(|d| shared.node(d).instance.get().copied())
                 .ok_or_else(|| format!("dependency {} is not instantiated", imp.module))?;
             match dep.export(store, &imp.name) {
                 Ok(Some(e)) => out.push(e),
@@ -502,7 +637,8 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: usize) -> Re
         }
         out.push(builtin(
             sp,
-            shared.wasi.as_ref(),
+            i,
+            shared.wasi.get(),
             store,
             &imp.module,
             &imp.name,
@@ -518,6 +654,7 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: usize) -> Re
 /// global).
 fn builtin(
     sp: SendPtr<Shared>,
+    importer: u32,
     wasi: Option<&crate::wasi::Wasi>,
     store: &mut Store,
     module: &str,
@@ -532,7 +669,11 @@ fn builtin(
                 _ => None,
             };
             if let Some(n) = natives::resolve(module, name, ft) {
-                Extern::Func(Func::new_host(store, ft.clone(), natives::host_closure(sp, n)))
+                Extern::Func(Func::new_host(
+                    store,
+                    ft.clone(),
+                    natives::host_closure(sp, importer, n),
+                ))
             } else if let Some(f) = wasi_func.filter(|f| f.ty(store).ok().as_ref() == Some(ft)) {
                 Extern::Func(f)
             } else if module == "spectest" && name.starts_with("print") {
@@ -659,13 +800,19 @@ pub unsafe extern "C" fn wasm_runtime_deinstantiate(inst: *mut ModuleInst) {
         let Some(h) = (unsafe { inst_ref(inst) }) else {
             return;
         };
-        let shared = h.shared.load(Ordering::Acquire);
-        if h.node != h.shared().root {
+        let node = h.node();
+        if node.root != h.node {
             // A dependency's handle: it lives as long as its tree.
             return;
         }
-        // SAFETY: the root handle owns the tree, made by RtBox::into_raw.
-        drop(unsafe { RtBox::from_raw(shared) });
+        let shared = h.shared.load(Ordering::Acquire);
+        // SAFETY: the root's module outlives its instances (WAMR's rule).
+        unsafe { &*node.wamr_module.0 }.forget_instance(SendPtr(shared), h.node);
+        if h.shared().roots_alive.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // SAFETY: the last root of the group owns it; made by
+            // RtBox::into_raw in instantiate.
+            drop(unsafe { RtBox::from_raw(shared) });
+        }
     })
 }
 
@@ -703,7 +850,7 @@ pub unsafe extern "C" fn wasm_runtime_lookup_function(
 pub(crate) fn lookup(h: &ModuleInst, name: &str) -> Option<*mut FuncRec> {
     let shared = h.shared();
     if let Some((m, f)) = name.strip_prefix('$').and_then(|r| r.split_once('$')) {
-        let node = shared.node_by_name(m)?;
+        let node = shared.node_by_name(h.node().root, m)?;
         return shared.func_rec(node, f);
     }
     shared.func_rec(h.node, name)
@@ -785,7 +932,7 @@ pub unsafe extern "C" fn wasm_runtime_set_custom_data(inst: *mut ModuleInst, dat
     guard((), || {
         // SAFETY: per the contract.
         if let Some(h) = unsafe { inst_ref(inst) } {
-            h.shared().custom_data.store(data, Ordering::Release);
+            h.node().custom_data.store(data, Ordering::Release);
         }
     })
 }
@@ -797,7 +944,7 @@ pub unsafe extern "C" fn wasm_runtime_get_custom_data(inst: *mut ModuleInst) -> 
     guard(std::ptr::null_mut(), || {
         // SAFETY: per the contract.
         unsafe { inst_ref(inst) }
-            .map(|h| h.shared().custom_data.load(Ordering::Acquire))
+            .map(|h| h.node().custom_data.load(Ordering::Acquire))
             .unwrap_or(std::ptr::null_mut())
     })
 }

@@ -107,7 +107,13 @@ pub(crate) fn malloc(h: &ModuleInst, size: u64) -> u64 {
             return 0;
         };
         let mut out = [Val::I32(0)];
-        if !calls::run(shared, shared.env_for_natives(), *m, &[Val::I32(n)], &mut out) {
+        if !calls::run(
+            shared,
+            shared.env_for_natives(h.node),
+            *m,
+            &[Val::I32(n)],
+            &mut out,
+        ) {
             return 0;
         }
         return match out[0] {
@@ -128,7 +134,7 @@ pub(crate) fn free(h: &ModuleInst, off: u64) {
     if let Some((_, f)) = node.malloc_free.get() {
         calls::run(
             shared,
-            shared.env_for_natives(),
+            shared.env_for_natives(h.node),
             *f,
             &[Val::I32(off as u32 as i32)],
             &mut [],

@@ -44,7 +44,14 @@ pub struct WamrModule {
     /// Direct dependencies: import module name and the (registered) module.
     pub(crate) deps: Vec<(String, SendPtr<WamrModule>)>,
     wasi_args: Mutex<Option<super::wasi::WasiArgs>>,
+    /// The latest live instance of this module as a root (group, node).
+    live: Mutex<Option<InstanceRef>>,
+    /// The instance registered with the module (see `register`).
+    registered_instance: Mutex<Option<InstanceRef>>,
 }
+
+/// A root instance: its group and node.
+pub(crate) type InstanceRef = (SendPtr<super::instance::Shared>, u32);
 
 impl WamrModule {
     pub fn is_registered(&self) -> bool {
@@ -62,6 +69,24 @@ impl WamrModule {
     fn set_name(&self, name: &str) {
         let c = CString::new(name).unwrap_or_default();
         *self.name.lock().unwrap_or_else(|p| p.into_inner()) = c;
+    }
+
+    pub(crate) fn registered_instance(&self) -> Option<InstanceRef> {
+        *self.registered_instance.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_live_instance(&self, r: Option<InstanceRef>) {
+        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = r;
+    }
+
+    /// Called when root instance `node` of `group` goes away.
+    pub(crate) fn forget_instance(&self, group: SendPtr<super::instance::Shared>, node: u32) {
+        for slot in [&self.live, &self.registered_instance] {
+            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+            if *s == Some((group, node)) {
+                *s = None;
+            }
+        }
     }
 
     pub(crate) fn wasi_args(&self) -> Option<super::wasi::WasiArgs> {
@@ -134,6 +159,8 @@ pub(crate) fn load_bytes(bytes: &[u8], loading: &mut Vec<String>) -> Result<RtBo
         registered: AtomicBool::new(false),
         deps,
         wasi_args: Mutex::new(None),
+        live: Mutex::new(None),
+        registered_instance: Mutex::new(None),
     })
     .ok_or_else(|| "out of memory: the runtime's allocator is exhausted".to_string())
 }
@@ -330,8 +357,12 @@ pub(crate) fn register(name: &str, ptr: *mut WamrModule, m: &WamrModule) -> Resu
         return Err(format!("\"{name}\" is a reserved module name"));
     }
     with_runtime(|rt| {
+        let live = *m.live.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(existing) = rt.registry.get(name) {
             return if existing.0 == ptr {
+                if live.is_some() {
+                    *m.registered_instance.lock().unwrap_or_else(|p| p.into_inner()) = live;
+                }
                 Ok(())
             } else {
                 Err(format!("another module is registered as {name}"))
@@ -341,6 +372,7 @@ pub(crate) fn register(name: &str, ptr: *mut WamrModule, m: &WamrModule) -> Resu
             return Err(format!("the module is already registered as {}", m.name()));
         }
         rt.registry.insert(name.to_string(), SendPtr(ptr));
+        *m.registered_instance.lock().unwrap_or_else(|p| p.into_inner()) = live;
         m.set_name(name);
         m.registered.store(true, Ordering::Release);
         Ok(())

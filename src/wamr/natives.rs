@@ -206,13 +206,14 @@ pub(crate) fn resolve(module: &str, name: &str, ty: &FuncType) -> Option<Resolve
 /// The host function for a resolved native in the tree `sp`.
 pub(crate) fn host_closure(
     sp: SendPtr<Shared>,
+    importer: u32,
     n: Resolved,
 ) -> impl Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static {
     move |caller, args, results| {
         // SAFETY: the tree owns the store that owns this closure, so it is
         // alive whenever the closure runs.
         let shared = unsafe { &*sp.get() };
-        call_native(shared, &n, caller, args, results)
+        call_native(shared, importer, &n, caller, args, results)
     }
 }
 
@@ -225,18 +226,19 @@ fn oob() -> Trap {
 /// and converts its result.
 fn call_native(
     shared: &Shared,
+    importer: u32,
     n: &Resolved,
     caller: &mut Caller<'_>,
     args: &[Val],
     results: &mut [Val],
 ) -> Result<(), Trap> {
     let inst = caller.instance();
-    let node = shared.node_of(inst);
+    // Called from wasm: the calling instance; called directly by the
+    // embedder: the instance that imported the native.
+    let node = shared.node_of(inst).unwrap_or(importer);
     let (base, len) = {
         let store = caller.store_ref();
-        let mem = inst
-            .or_else(|| shared.nodes[node as usize].instance.get().copied())
-            .and_then(|i| i.memory(store, 0));
+        let mem = shared.node(node).instance.get().and_then(|i| i.memory(store, 0));
         match mem.and_then(|m| m.data(store).ok()) {
             Some(d) => (d.as_ptr() as usize, d.len()),
             None => (0, 0),
@@ -284,10 +286,10 @@ fn call_native(
         };
         slots.push(slot);
     }
-    let env_ptr = shared.env_for_natives();
+    let env_ptr = shared.env_for_natives(node);
     // SAFETY: exec envs used for calls outlive those calls.
     let env = unsafe { env_ptr.as_ref() };
-    let node_handle = shared.nodes[node as usize].handle.as_ptr();
+    let node_handle = shared.node(node).handle.as_ptr();
     let saved = env.map(|e| {
         (
             e.inst.swap(node_handle, Ordering::AcqRel),
