@@ -4,7 +4,10 @@
 //! `clang --target=wasm32-wasi` (Debian: `clang lld wasi-libc
 //! libclang-rt-14-dev-wasm32`; `WASI_CC` and `WASI_SYSROOT` override the
 //! compiler and sysroot) and run under the built `weft` binary. Without a
-//! working compiler these tests fail, saying what to install. Small WAT
+//! working compiler these tests fail, saying what to install. The same
+//! programs are also run under wasmi (the `wasmi` binary of `wasmi_cli`
+//! 2.0.0, found through `WASMI_CLI` or the `PATH`) and must behave the same
+//! there. Small WAT
 //! modules exercise the Rust API (`weft::wasi`) in-process: the
 //! `wasi_unstable` ABI, sockets handed in by the host, bad pointers, the
 //! command and reactor rules.
@@ -626,6 +629,119 @@ fn wast_scripts() {
     let out = text(&o.stdout);
     assert!(out.contains("bad.wast:2:"), "{out}");
     assert!(out.ends_with("11 passed, 1 failed\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- Differential test against wasmi ----
+
+/// The `wasmi` binary of `wasmi_cli` 2.0.0: `WASMI_CLI`, else `wasmi` on
+/// the `PATH`. Missing, the differential test fails saying how to get it.
+fn wasmi_cli() -> PathBuf {
+    if let Ok(p) = std::env::var("WASMI_CLI") {
+        return PathBuf::from(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join("wasmi");
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!(
+        "the differential test needs the `wasmi` binary of wasmi_cli 2.0.0: \
+         `cargo install wasmi_cli --version 2.0.0 --locked` (or set WASMI_CLI)"
+    );
+}
+
+fn run_with(bin: &Path, args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    (status(&o), text(&o.stdout), text(&o.stderr))
+}
+
+/// The C programs give the same output and exit status under `weft run`
+/// and under wasmi. Not compared, on purpose: the escape attempts (wasmi
+/// reports EPERM where the WASI spec says ENOTCAPABLE, accepts symlinks
+/// whose target leaves the sandbox, and traps on bad guest pointers where
+/// weft returns EFAULT), a reactor's `_initialize` (wasmi does not call
+/// it) and trap messages.
+#[test]
+fn same_behaviour_as_wasmi() {
+    let wasmi = wasmi_cli();
+    let weft = PathBuf::from(WEFT);
+    let basics = compile("basics");
+    let basics = path_str(&basics);
+    let cases: Vec<(Vec<&str>, Option<&[u8]>)> = vec![
+        (
+            vec!["--env", "WEFT_GREETING=hi", basics, "hello", "a", "b c"],
+            None,
+        ),
+        (vec![basics, "exit", "7"], None),
+        (vec![basics, "deep-exit", "9"], None),
+        (vec![basics, "clocks"], None),
+        (vec![basics, "cat"], Some(b"piped input\n".as_slice())),
+    ];
+    for (args, input) in &cases {
+        let mut w = vec!["run"];
+        w.extend_from_slice(args);
+        let ours = run_with(&weft, &w, *input);
+        let theirs = run_with(&wasmi, &w, *input);
+        assert_eq!(ours, theirs, "weft vs wasmi for {args:?}");
+    }
+    let reactor = compile("reactor");
+    let reactor = path_str(&reactor);
+    for call in [
+        &["add", "2", "40"][..],
+        &["mul64", "4294967296", "-3"],
+        &["half", "5"],
+        &["greet", "3"],
+        &["quit", "5"],
+    ] {
+        let mut w = vec!["run", "--invoke", call[0], reactor];
+        w.extend_from_slice(&call[1..]);
+        let ours = run_with(&weft, &w, None);
+        let theirs = run_with(&wasmi, &w, None);
+        assert_eq!(
+            (ours.0, &ours.1),
+            (theirs.0, &theirs.1),
+            "weft vs wasmi for {call:?}"
+        );
+    }
+    // The file-system program, each run in a fresh folder at the same path
+    // (wasmi names a preopen after its host path).
+    let files = compile("files");
+    let dir = scratch("differential");
+    let sandbox = dir.join("sb");
+    let sb = path_str(&sandbox).to_string();
+    let fresh = || {
+        let _ = std::fs::remove_dir_all(&sandbox);
+        std::fs::create_dir(&sandbox).unwrap();
+        std::fs::write(sandbox.join("from_host.txt"), "host data\n").unwrap();
+    };
+    fresh();
+    let ours = run_with(&weft, &["run", "--dir", &sb, path_str(&files), &sb], None);
+    let ours_left = snapshot(&sandbox);
+    fresh();
+    let theirs = run_with(&wasmi, &["run", "--dir", &sb, path_str(&files), &sb], None);
+    let theirs_left = snapshot(&sandbox);
+    assert_eq!(ours.0, 0, "{}", ours.2);
+    assert!(ours.1.ends_with("done\n"), "{}", ours.1);
+    assert_eq!(ours, theirs);
+    assert_eq!(ours_left, theirs_left);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -232,7 +232,11 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Uses `fd` as the guest's descriptor 0.
+    /// Uses `fd` as the guest's descriptor 0. The context owns the
+    /// descriptors it is given and closes them when dropped (or when the
+    /// guest closes them): to keep using one, pass a duplicate
+    /// (`OwnedFd::try_clone`). The same holds for `stdout`, `stderr` and
+    /// [`fd`](WasiCtxBuilder::fd).
     pub fn stdin(mut self, fd: OwnedFd) -> Self {
         self.stdio[0] = Some(StdioSource::Fd(fd));
         self
