@@ -5,6 +5,7 @@
 
 pub(crate) mod const_expr;
 mod parse;
+pub(crate) use parse::features;
 pub(crate) mod strict;
 
 use crate::core::{Error, ExternType, FuncType, GlobalType, MemoryType, TableType};

@@ -29,11 +29,10 @@ fn err(e: BinaryReaderError) -> Error {
     Error::invalid(e.message().to_string(), Some(e.offset()))
 }
 
+/// Validation accepts exactly what `parse` accepts (including the strict
+/// binary-format checks done during translation), so it simply parses.
 pub(crate) fn validate_only(bytes: &[u8]) -> Result<(), Error> {
-    Validator::new_with_features(features())
-        .validate_all(bytes)
-        .map(|_| ())
-        .map_err(err)
+    parse(bytes).map(|_| ())
 }
 
 pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, Error> {
@@ -110,7 +109,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
     let mut translator = crate::engine::translator::Translator::default();
     let mut next_defined_func = 0u32;
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(err)?;
         let valid = validator.payload(&payload).map_err(err)?;
         match payload {

@@ -92,7 +92,10 @@ impl Translator {
         let n_results = ty.results().len() as u32;
         self.push_ctrl(control::CtrlKind::Block, 0, n_results, false);
 
-        let mut ops = body.get_operators_reader().map_err(err)?;
+        // Decode with exactly the enabled features, as validation does.
+        let mut reader = body.get_binary_reader_for_operators().map_err(err)?;
+        reader.set_features(crate::module::features());
+        let mut ops = wasmparser::OperatorsReader::new(reader);
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(err)?;
             validator.op(offset, &op).map_err(err)?;
