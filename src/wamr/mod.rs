@@ -33,6 +33,9 @@ pub mod runtime;
 pub mod threads;
 pub mod wasi;
 
+#[cfg(test)]
+mod tests;
+
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
