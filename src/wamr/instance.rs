@@ -636,8 +636,7 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: u32) -> Resu
             continue;
         }
         out.push(builtin(
-            sp,
-            i,
+            Some((sp, i)),
             shared.wasi.get(),
             store,
             &imp.module,
@@ -652,9 +651,8 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: u32) -> Resu
 /// function, a spectest built-in, or a stand-in (a function that traps
 /// when called, a fresh memory or table of the declared type, a zero
 /// global).
-fn builtin(
-    sp: SendPtr<Shared>,
-    importer: u32,
+pub(crate) fn builtin(
+    natives_for: Option<(SendPtr<Shared>, u32)>,
     wasi: Option<&crate::wasi::Wasi>,
     store: &mut Store,
     module: &str,
@@ -668,7 +666,8 @@ fn builtin(
                 Some(w) if is_wasi_name(module) => w.func(store, module, name).ok().flatten(),
                 _ => None,
             };
-            if let Some(n) = natives::resolve(module, name, ft) {
+            let native = natives_for.and_then(|nf| Some((nf, natives::resolve(module, name, ft)?)));
+            if let Some(((sp, importer), n)) = native {
                 Extern::Func(Func::new_host(
                     store,
                     ft.clone(),
