@@ -35,7 +35,6 @@ fn memory_view(store: &Store, mem: usize) -> (*mut u8, usize) {
 pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val]) -> Result<(), Trap> {
     let cap = stack.cells.len();
     let max_depth = store.engine.config().max_call_depth as usize;
-    let store_id = store.id;
 
     let (mut inst, mut code, frame_size, np, nl) = match &store.funcs[func as usize].kind {
         FuncKind::Wasm {
@@ -113,19 +112,11 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             unsafe { pc.offset_from(code) as usize }
         };
     }
+    // Leaves the loop with a trap; the backtrace is built after the loop,
+    // out of the hot code.
     macro_rules! trap {
         ($e:expr) => {{
-            let mut t: Trap = $e;
-            let current = Frame {
-                func,
-                inst,
-                pc: pc_index!(),
-                base,
-                code,
-            };
-            t.set_trace(backtrace(store, current, &saved));
-            stack.frames = saved;
-            return Err(t);
+            break Exit::Trap($e);
         }};
     }
     macro_rules! trapc {
@@ -236,44 +227,16 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
                     switch_instance!(target.instance);
                 }
             } else {
-                let callee = target.func;
-                match &store.funcs[callee as usize].kind {
-                    FuncKind::Wasm { .. } => unreachable!("wasm functions have code"),
-                    FuncKind::Host(h) => {
-                        let h = h.clone();
-                        let ty = store.funcs[callee as usize].ty.clone();
-                        stack.host_args.clear();
-                        for (i, t) in ty.params().iter().enumerate() {
-                            stack.host_args.push(Val::from_cell(*t, get!(b + i), store_id));
-                        }
-                        stack.host_results.clear();
-                        stack
-                            .host_results
-                            .extend(ty.results().iter().map(|t| t.default_val()));
-                        let out = h(
-                            &mut Caller {
-                                store,
-                                instance: Some(store_instance(store_id, inst)),
-                            },
-                            &stack.host_args,
-                            &mut stack.host_results,
-                        );
-                        if store.id != store_id {
-                            stack.frames = saved;
-                            return Err(Trap::host("the store was replaced during a host call"));
-                        }
-                        if let Err(t) = out {
-                            trap!(t);
-                        }
-                        if let Err(t) = check_host_results(store, &ty, &stack.host_results) {
-                            trap!(t);
-                        }
-                        for (i, r) in stack.host_results.iter().enumerate() {
-                            set!(b + i, r.to_cell());
-                        }
-                        reload_mem!();
-                    }
+                // SAFETY: the arguments and results occupy slots
+                // `b..b + max(params, results)` of the current frame, which
+                // the translator reserved.
+                let args = unsafe { fp.add(b) };
+                match call_host(store, stack, target.func, args, inst) {
+                    Ok(()) => {}
+                    Err(None) => break Exit::Replaced,
+                    Err(Some(t)) => trap!(t),
                 }
+                reload_mem!();
             }
         }};
     }
@@ -349,7 +312,7 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             $a.wrapping_shr($b as u32)
         };
     }
-    loop {
+    let exit = loop {
         // SAFETY: see above; `pc` points at an instruction of the current code.
         let instr = unsafe { *pc };
         // SAFETY: the next instruction exists or this one transfers control.
@@ -421,8 +384,7 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
                     }
                     match saved.pop() {
                         None => {
-                            stack.frames = saved;
-                            return Ok(());
+                            break Exit::Done;
                         }
                         Some(s) => {
                             func = s.func;
@@ -805,9 +767,80 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             };
         }
         crate::ir::for_each_op_family!(exec_match);
-    }
+    };
+    let out = match exit {
+        Exit::Done => Ok(()),
+        Exit::Trap(mut t) => {
+            let current = Frame {
+                func,
+                inst,
+                pc: pc_index!(),
+                base,
+                code,
+            };
+            t.set_trace(backtrace(store, current, &saved));
+            Err(t)
+        }
+        Exit::Replaced => Err(Trap::host("the store was replaced during a host call")),
+    };
+    stack.frames = saved;
+    out
 }
 
-fn store_instance(store: u32, index: u32) -> crate::runtime::Instance {
-    crate::runtime::Instance { store, index }
+/// How the dispatch loop ended.
+enum Exit {
+    Done,
+    Trap(Trap),
+    /// A host function swapped the store out: nothing of it may be touched.
+    Replaced,
+}
+
+/// Calls host function `callee` with arguments read from `args[..]` and
+/// results written back there. `Err(None)` means the host replaced the store.
+#[inline(never)]
+fn call_host(
+    store: &mut Store,
+    stack: &mut Stack,
+    callee: u32,
+    args: *mut u64,
+    inst: u32,
+) -> Result<(), Option<Trap>> {
+    let store_id = store.id;
+    let entity = &store.funcs[callee as usize];
+    let FuncKind::Host(h) = &entity.kind else {
+        return Err(Some(Trap::host("internal: not a host function")));
+    };
+    let h = h.clone();
+    let ty = entity.ty.clone();
+    stack.host_args.clear();
+    for (i, t) in ty.params().iter().enumerate() {
+        // SAFETY: see the caller: slot `i` of the argument area exists.
+        let cell = unsafe { *args.add(i) };
+        stack.host_args.push(Val::from_cell(*t, cell, store_id));
+    }
+    stack.host_results.clear();
+    stack
+        .host_results
+        .extend(ty.results().iter().map(|t| t.default_val()));
+    let out = h(
+        &mut Caller {
+            store,
+            instance: Some(crate::runtime::Instance {
+                store: store_id,
+                index: inst,
+            }),
+        },
+        &stack.host_args,
+        &mut stack.host_results,
+    );
+    if store.id != store_id {
+        return Err(None);
+    }
+    out.map_err(Some)?;
+    check_host_results(store, &ty, &stack.host_results).map_err(Some)?;
+    for (i, r) in stack.host_results.iter().enumerate() {
+        // SAFETY: see the caller: result slot `i` exists.
+        unsafe { *args.add(i) = r.to_cell() };
+    }
+    Ok(())
 }
