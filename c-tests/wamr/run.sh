@@ -44,6 +44,7 @@ if "${wasi_cc[@]}" -mexec-model=reactor -o "$out/wasi/mA.wasm" "$here/wasm/mA.c"
     "${wasi_cc[@]}" -o "$out/wasi/mC.wasm" "$here/wasm/mC.c"
     "${wasi_cc[@]}" -o "$out/wasi/wasi_echo.wasm" "$here/wasm/wasi_echo.c"
     wat2wasm -o "$out/wasi/uses_mC.wasm" "$here/wasm/uses_mC.wat"
+    wat2wasm -o "$out/wasi/wasi_no_memory.wasm" "$here/wasm/wasi_no_memory.wat"
 else
     echo "warning: no wasm32-wasi sysroot (wasi-libc); skipping the WASI build" >&2
 fi

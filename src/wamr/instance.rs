@@ -546,6 +546,20 @@ fn instantiate_node(shared: &Shared, sp: SendPtr<Shared>, i: u32, heap_size: u32
     if !is_root && is_wasi_command(wm) {
         return Err(command_as_dependency(&node.name));
     }
+    let exports_memory = node
+        .module
+        .exports()
+        .any(|(n, t)| n == "memory" && matches!(t, ExternType::Memory(_)));
+    if wm.imports_wasi() && !exports_memory {
+        let who = if node.name.is_empty() {
+            "the module".to_string()
+        } else {
+            format!("module {}", node.name)
+        };
+        return Err(format!(
+            "{who} imports WASI but does not export its memory as \"memory\""
+        ));
+    }
     let inst = shared
         .with_store(|store| -> Result<Instance, String> {
             let imports = link(shared, sp, store, i)?;
