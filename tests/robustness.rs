@@ -89,10 +89,10 @@ const HEADER: &[u8] = b"\0asm\x01\0\0\0";
 /// Inputs per generator (the corpus test adds a few more). Together well
 /// over 100,000; the whole file runs in seconds in release mode.
 const RANDOM_INPUTS: usize = 100_000;
-const HEADER_INPUTS: usize = 100_000;
-const MUTATED_CORPUS_INPUTS: usize = 200_000;
-const MUTATED_TEXT_INPUTS: usize = 5_000;
-const MUTATED_SPEC_INPUTS: usize = 100_000;
+const HEADER_INPUTS: usize = 200_000;
+const MUTATED_CORPUS_INPUTS: usize = 1_000_000;
+const MUTATED_TEXT_INPUTS: usize = 20_000;
+const MUTATED_SPEC_INPUTS: usize = 500_000;
 
 fn hex_dump(bytes: &[u8]) -> String {
     let mut s = String::new();
