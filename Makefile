@@ -4,7 +4,7 @@
 
 CARGO ?= cargo
 
-.PHONY: all demo test fmt fmt-check clippy cargo-test bench clean help
+.PHONY: all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
 
 all: test
 
@@ -12,8 +12,8 @@ all: test
 demo:
 	$(CARGO) run --release --example demo
 
-## test: the full gate: formatting, clippy -D warnings, then every test in release mode
-test: fmt-check clippy cargo-test
+## test: the full gate: formatting, clippy -D warnings, every Rust test in release mode, then the C tests
+test: fmt-check clippy cargo-test c-tests
 
 ## fmt-check: fail if any file is not formatted
 fmt-check:
@@ -24,8 +24,23 @@ clippy:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 ## cargo-test: cargo test --release: unit tests, integration tests (tests/) and the spec suite (spectests/)
+# The library is built first so that target/release/libweft.so exists for
+# the tests that inspect it (cargo test leaves it in target/release/deps).
+# --no-fail-fast: report every failing test binary, not just the first.
 cargo-test:
-	$(CARGO) test --release
+	$(CARGO) build --release --lib
+	$(CARGO) test --release --no-fail-fast
+
+## c-tests: the C programs against libweft (wasm.h and wasm_export.h), under valgrind when installed
+c-tests: c-tests-capi c-tests-wamr
+
+## c-tests-capi: C programs written against wasm.h (c-tests/*.c)
+c-tests-capi:
+	sh c-tests/run.sh
+
+## c-tests-wamr: C programs written against wasm_export.h, multi-module included (c-tests/wamr/)
+c-tests-wamr:
+	bash c-tests/wamr/run.sh
 
 ## fmt: format all sources
 fmt:

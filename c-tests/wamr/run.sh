@@ -15,6 +15,15 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 out="${WAMR_TEST_OUT:-$target/c-tests-wamr}"
 mkdir -p "$out/plain" "$out/wasi" "$out/wat" "$out/bin"
 
+missing=()
+for tool in cargo:cargo cc:gcc clang:clang wasm-ld:lld wat2wasm:wabt; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "error: missing tools; on Debian: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
 echo "== cargo build --release"
 (cd "$root" && cargo build --release --quiet)
 lib="$target/release/libweft.so"
@@ -35,6 +44,7 @@ if "${wasi_cc[@]}" -mexec-model=reactor -o "$out/wasi/mA.wasm" "$here/wasm/mA.c"
     "${wasi_cc[@]}" -o "$out/wasi/mC.wasm" "$here/wasm/mC.c"
     "${wasi_cc[@]}" -o "$out/wasi/wasi_echo.wasm" "$here/wasm/wasi_echo.c"
     wat2wasm -o "$out/wasi/uses_mC.wasm" "$here/wasm/uses_mC.wat"
+    wat2wasm -o "$out/wasi/wasi_no_memory.wasm" "$here/wasm/wasi_no_memory.wat"
 else
     echo "warning: no wasm32-wasi sysroot (wasi-libc); skipping the WASI build" >&2
 fi

@@ -6,6 +6,7 @@
  * Usage: test_embed <wat dir> <plain dir>
  */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "common.h"
 
@@ -61,6 +62,16 @@ static void *spawned_body(wasm_exec_env_t env, void *arg)
     if (!f || !wasm_runtime_call_wasm(env, f, 1, argv))
         return NULL;
     return (void *)(uintptr_t)argv[0];
+}
+
+static atomic_int release_flag = 0;
+
+static void *blocking_body(wasm_exec_env_t env, void *arg)
+{
+    (void)env;
+    while (!atomic_load(&release_flag))
+        ;
+    return arg;
 }
 
 int main(int argc, char **argv)
@@ -233,6 +244,19 @@ int main(int argc, char **argv)
         CHECK_EQ_INT((uintptr_t)ret, 2 * (i + 1) + 1);
     }
     CHECK(wasm_runtime_join_thread(tids[0], NULL) != 0);
+
+    /* max_thread_num bounds the threads running at once. */
+    wasm_runtime_set_max_thread_num(1);
+    wasm_thread_t busy, extra;
+    CHECK(wasm_runtime_spawn_thread(env, &busy, blocking_body, (void *)7) == 0);
+    CHECK(wasm_runtime_spawn_thread(env, &extra, blocking_body, NULL) != 0);
+    atomic_store(&release_flag, 1);
+    void *busy_ret = NULL;
+    CHECK(wasm_runtime_join_thread(busy, &busy_ret) == 0);
+    CHECK(busy_ret == (void *)7);
+    CHECK(wasm_runtime_spawn_thread(env, &extra, blocking_body, NULL) == 0);
+    CHECK(wasm_runtime_join_thread(extra, NULL) == 0);
+    wasm_runtime_set_max_thread_num(4);
 
     wasm_runtime_destroy_exec_env(env);
     wasm_runtime_deinstantiate(inst);

@@ -60,6 +60,15 @@ int main(int argc, char **argv)
         }
         wasm_runtime_unload(mC);
     }
+    /* WASI modules must export their memory. */
+    wasm_module_t nm = load_file("wasi_no_memory", err, sizeof err);
+    CHECK(nm != NULL);
+    if (nm) {
+        CHECK(wasm_runtime_instantiate(nm, 8192, 0, err, sizeof err) == NULL);
+        CHECK_CONTAINS(err, "does not export its memory");
+        wasm_runtime_unload(nm);
+    }
+
     wasm_runtime_destroy();
     CHECK_EQ_INT(destroys, reads);
     return finish("test_wasi");

@@ -546,6 +546,20 @@ fn instantiate_node(shared: &Shared, sp: SendPtr<Shared>, i: u32, heap_size: u32
     if !is_root && is_wasi_command(wm) {
         return Err(command_as_dependency(&node.name));
     }
+    let exports_memory = node
+        .module
+        .exports()
+        .any(|(n, t)| n == "memory" && matches!(t, ExternType::Memory(_)));
+    if wm.imports_wasi() && !exports_memory {
+        let who = if node.name.is_empty() {
+            "the module".to_string()
+        } else {
+            format!("module {}", node.name)
+        };
+        return Err(format!(
+            "{who} imports WASI but does not export its memory as \"memory\""
+        ));
+    }
     let inst = shared
         .with_store(|store| -> Result<Instance, String> {
             let imports = link(shared, sp, store, i)?;
@@ -636,8 +650,7 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: u32) -> Resu
             continue;
         }
         out.push(builtin(
-            sp,
-            i,
+            Some((sp, i)),
             shared.wasi.get(),
             store,
             &imp.module,
@@ -652,9 +665,8 @@ fn link(shared: &Shared, sp: SendPtr<Shared>, store: &mut Store, i: u32) -> Resu
 /// function, a spectest built-in, or a stand-in (a function that traps
 /// when called, a fresh memory or table of the declared type, a zero
 /// global).
-fn builtin(
-    sp: SendPtr<Shared>,
-    importer: u32,
+pub(crate) fn builtin(
+    natives_for: Option<(SendPtr<Shared>, u32)>,
     wasi: Option<&crate::wasi::Wasi>,
     store: &mut Store,
     module: &str,
@@ -668,7 +680,8 @@ fn builtin(
                 Some(w) if is_wasi_name(module) => w.func(store, module, name).ok().flatten(),
                 _ => None,
             };
-            if let Some(n) = natives::resolve(module, name, ft) {
+            let native = natives_for.and_then(|nf| Some((nf, natives::resolve(module, name, ft)?)));
+            if let Some(((sp, importer), n)) = native {
                 Extern::Func(Func::new_host(
                     store,
                     ft.clone(),

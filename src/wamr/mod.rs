@@ -8,8 +8,9 @@
 //! (instantiation of a module and its dependency tree, function lookup),
 //! [`exec_env`], [`calls`], [`exception`], [`memory`] (app heap and address
 //! conversions), [`natives`] (host functions described by `NativeSymbol`),
-//! [`threads`], [`application`] (`wasm_application_*`) and [`wasi`]
-//! (`wasm_runtime_set_wasi_args`).
+//! [`threads`], [`application`] (`wasm_application_*`), [`wasi`]
+//! (`wasm_runtime_set_wasi_args`) and [`bridge`] (what the `wasm.h` layer
+//! uses for WAMR's c-api extensions).
 //!
 //! Conventions: every `extern "C"` function runs its body under [`guard`],
 //! so no panic crosses the boundary; NULL arguments give an error result
@@ -22,6 +23,7 @@
 
 pub mod alloc;
 pub mod application;
+pub mod bridge;
 pub mod calls;
 pub mod exception;
 pub mod exec_env;

@@ -214,6 +214,17 @@ fn load_dependency(name: &str, loading: &mut Vec<String>) -> Result<SendPtr<Wamr
     }
 }
 
+/// The module registered as `name`.
+pub(crate) fn find_registered(name: &str) -> Option<*mut WamrModule> {
+    with_runtime(|rt| rt.registry.get(name).map(|m| m.0)).flatten()
+}
+
+/// The module registered as `name`, else read with the module reader (and
+/// registered).
+pub(crate) fn find_or_load(name: &str) -> Result<*mut WamrModule, String> {
+    load_dependency(name, &mut Vec::new()).map(|m| m.0)
+}
+
 /// # Safety
 /// `m` is NULL or a live `wasm_module_t`.
 pub(crate) unsafe fn module_ref<'a>(m: *const WamrModule) -> Option<&'a WamrModule> {

@@ -186,6 +186,24 @@ unsafe fn init(
     true
 }
 
+/// Creates a runtime with the system allocator if there is none, without
+/// counting as an initialisation (see `bridge::ensure_runtime`).
+pub(crate) fn init_implicit() {
+    let mut st = state();
+    if st.is_none() {
+        *st = Some(Runtime {
+            engine: Engine::default(),
+            refs: 0,
+            natives: Vec::new(),
+            registry: HashMap::new(),
+            reader: None,
+            destroyer: None,
+            max_threads: DEFAULT_MAX_THREADS,
+            log_level: 2,
+        });
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn wasm_runtime_destroy() {
     guard((), || {

@@ -22,6 +22,9 @@ use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, Wast
 
 const NULL_FUNCREF: u64 = u32::MAX as u64;
 
+/// The WAMR runtime is global: tests that use it take this lock.
+pub(crate) static RUNTIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Runner {
     modules: Vec<*mut WamrModule>,
     instances: Vec<*mut ModuleInst>,
@@ -281,6 +284,7 @@ fn linking_wast_through_the_registry() {
     let text = file.raw();
     let buf = ParseBuffer::new(text).expect("lexing linking.wast");
     let wast: Wast<'_> = parser::parse(&buf).expect("parsing linking.wast");
+    let _serial = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     assert!(wasm_runtime_init());
     let mut r = Runner {
         modules: Vec::new(),

@@ -259,9 +259,11 @@ typedef enum {
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_init(void);
 
 /* Initialises the runtime with the given allocator, start-up natives and
- * thread limit. With Alloc_With_Pool, the runtime's own objects (modules,
- * instances, exec envs, function records, wasm_runtime_malloc) are carved
- * out of the caller's buffer; exhausting it makes those calls fail. */
+ * thread limit. With Alloc_With_Pool (or Alloc_With_Allocator), the
+ * objects this API hands out (modules, instances, exec envs, function and
+ * memory records) and wasm_runtime_malloc come from the caller's buffer
+ * (or functions); exhausting the pool makes those calls fail cleanly.
+ * Not yet from the pool: the engine's decoded code and linear memories. */
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
 
 /* Releases everything: registered modules (and the buffers the module
