@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Tunables. `Default` gives the documented defaults.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// Cap on any linear memory's size in pages (also bounds `memory.grow`).
     pub max_memory_pages: u64,
@@ -16,6 +16,19 @@ pub struct Config {
     pub max_call_depth: u32,
     /// Value-stack cells available to one execution.
     pub max_stack_cells: usize,
+    /// Where linear memories get their address space (default: `mmap`).
+    pub memory_allocator: Option<Arc<dyn crate::runtime::memory::MemoryAllocator>>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("max_memory_pages", &self.max_memory_pages)
+            .field("max_call_depth", &self.max_call_depth)
+            .field("max_stack_cells", &self.max_stack_cells)
+            .field("memory_allocator", &self.memory_allocator.is_some())
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -24,6 +37,7 @@ impl Default for Config {
             max_memory_pages: MAX_PAGES_32,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             max_stack_cells: DEFAULT_MAX_STACK_CELLS,
+            memory_allocator: None,
         }
     }
 }

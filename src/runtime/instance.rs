@@ -136,7 +136,8 @@ impl Instance {
         // Defined memories.
         let cap = store.engine.config().max_memory_pages;
         for ty in &info.memories[info.num_imported_memories as usize..] {
-            let mem = LinearMemory::new(*ty, cap)?;
+            let alloc = store.engine.config().memory_allocator.clone();
+            let mem = LinearMemory::with_allocator(*ty, cap, alloc)?;
             memories.push(store.push_memory(mem).index);
         }
         // Defined tables.
@@ -318,6 +319,26 @@ impl Instance {
         })
     }
 
+    /// The instance's `index`th table (imported ones first).
+    pub fn table(&self, store: &Store, index: u32) -> Option<Table> {
+        store.owns(self.store).ok()?;
+        let t = *store.instances[self.index as usize].tables.get(index as usize)?;
+        Some(Table {
+            store: self.store,
+            index: t,
+        })
+    }
+
+    /// The instance's `index`th global (imported ones first).
+    pub fn global(&self, store: &Store, index: u32) -> Option<Global> {
+        store.owns(self.store).ok()?;
+        let g = *store.instances[self.index as usize].globals.get(index as usize)?;
+        Some(Global {
+            store: self.store,
+            index: g,
+        })
+    }
+
     /// The instance's function `index` in its function index space.
     pub fn func(&self, store: &Store, index: u32) -> Option<Func> {
         store.owns(self.store).ok()?;
@@ -336,6 +357,16 @@ impl Instance {
     /// Index of this instance in its store.
     pub fn index(&self) -> u32 {
         self.index
+    }
+}
+
+impl Store {
+    /// The instance with store index `index` (e.g. `TrapFrame::instance`).
+    pub fn instance_at(&self, index: u32) -> Option<Instance> {
+        (index < self.instances.len() as u32).then_some(Instance {
+            store: self.id,
+            index,
+        })
     }
 }
 

@@ -7,6 +7,29 @@
 
 use crate::core::limits::{MAX_PAGES_32, PAGE_SIZE};
 use crate::core::{Error, MemoryType};
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+/// A source of address space for linear memories (e.g. an embedder's pool).
+/// Without one, memories use anonymous `mmap` reservations.
+///
+/// # Safety
+///
+/// `reserve` must return a region of `reserved` bytes that stays valid and
+/// unused by anyone else until `release`; after `commit(base, old, new)`
+/// returns true, bytes `old..new` of it must be readable, writable and zero.
+/// The first `min_bytes` must be readable, writable and zero on return from
+/// `reserve`. The base never moves.
+pub unsafe trait MemoryAllocator: Send + Sync {
+    /// Reserves address space for a memory of at least `min_bytes`, ideally
+    /// `max_bytes`; returns the base and the reserved size (which bounds
+    /// growth), or `None`.
+    fn reserve(&self, min_bytes: usize, max_bytes: usize) -> Option<(NonNull<u8>, usize)>;
+    /// Makes `old_len..new_len` accessible and zeroed.
+    fn commit(&self, base: NonNull<u8>, old_len: usize, new_len: usize) -> bool;
+    /// Returns a reservation made by `reserve`.
+    fn release(&self, base: NonNull<u8>, reserved: usize);
+}
 
 /// A linear memory owned by a store.
 pub struct LinearMemory {
@@ -18,6 +41,8 @@ pub struct LinearMemory {
     reserved: usize,
     /// Largest page count (declared maximum capped by the engine).
     max_pages: u64,
+    /// The embedder's allocator, if the memory came from one.
+    allocator: Option<Arc<dyn MemoryAllocator>>,
 }
 
 // SAFETY: the mapping is owned exclusively by this value; access is governed
@@ -30,13 +55,44 @@ impl LinearMemory {
     /// Creates a memory of `ty.limits.min` pages. `cap_pages` bounds the
     /// maximum regardless of the declared one.
     pub fn new(ty: MemoryType, cap_pages: u64) -> Result<LinearMemory, Error> {
+        LinearMemory::with_allocator(ty, cap_pages, None)
+    }
+
+    /// Like `new`, taking the address space from `allocator` when given.
+    pub fn with_allocator(
+        ty: MemoryType,
+        cap_pages: u64,
+        allocator: Option<Arc<dyn MemoryAllocator>>,
+    ) -> Result<LinearMemory, Error> {
         let declared_max = ty.limits.max.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
-        let max_pages = declared_max.min(cap_pages);
+        let mut max_pages = declared_max.min(cap_pages);
         if ty.limits.min > max_pages {
             return Err(Error::resource(format!(
                 "memory of {} pages exceeds the limit of {} pages",
                 ty.limits.min, max_pages
             )));
+        }
+        if let Some(alloc) = allocator {
+            let min_bytes = ty.limits.min as usize * PAGE_SIZE;
+            let max_bytes = max_pages as usize * PAGE_SIZE;
+            let Some((base, reserved)) = alloc.reserve(min_bytes, max_bytes) else {
+                return Err(Error::resource(
+                    "the memory allocator could not provide a linear memory",
+                ));
+            };
+            if reserved < min_bytes {
+                alloc.release(base, reserved);
+                return Err(Error::resource("the memory allocator reserved too little"));
+            }
+            max_pages = max_pages.min((reserved / PAGE_SIZE) as u64);
+            return Ok(LinearMemory {
+                ty,
+                base: base.as_ptr(),
+                len: min_bytes,
+                reserved,
+                max_pages,
+                allocator: Some(alloc),
+            });
         }
         let reserved = (max_pages as usize) * PAGE_SIZE;
         let base = if reserved == 0 {
@@ -67,6 +123,7 @@ impl LinearMemory {
             len: 0,
             reserved,
             max_pages,
+            allocator: None,
         };
         if ty.limits.min > 0 && mem.grow(ty.limits.min).is_none() {
             return Err(Error::resource(
@@ -111,6 +168,14 @@ impl LinearMemory {
             return Some(old);
         }
         let new_len = new as usize * PAGE_SIZE;
+        if let Some(alloc) = &self.allocator {
+            let base = NonNull::new(self.base)?;
+            if !alloc.commit(base, self.len, new_len) {
+                return None;
+            }
+            self.len = new_len;
+            return Some(old);
+        }
         // SAFETY: [base, base + new_len) lies inside our reservation
         // (new <= max_pages, reserved = max_pages * PAGE_SIZE).
         let rc = unsafe {
@@ -152,6 +217,12 @@ impl LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
+        if let Some(alloc) = self.allocator.take() {
+            if let Some(base) = NonNull::new(self.base) {
+                alloc.release(base, self.reserved);
+            }
+            return;
+        }
         if self.reserved > 0 {
             // SAFETY: unmapping exactly the region mapped in `new`.
             unsafe {
@@ -177,6 +248,55 @@ mod tests {
         assert_eq!(m.data()[3 * PAGE_SIZE - 1], 7);
     }
 
+    /// A fixed buffer handed out once, counting calls.
+    struct OneBuffer {
+        buf: std::sync::Mutex<Option<Box<[u8]>>>,
+        released: std::sync::atomic::AtomicUsize,
+    }
+
+    // SAFETY: the buffer is zeroed, exclusively lent out until `release`,
+    // and never moves (a boxed slice).
+    unsafe impl MemoryAllocator for OneBuffer {
+        fn reserve(&self, min_bytes: usize, _max: usize) -> Option<(NonNull<u8>, usize)> {
+            let mut b = self.buf.lock().unwrap().take()?;
+            if b.len() < min_bytes {
+                return None;
+            }
+            let len = b.len();
+            let base = NonNull::new(b.as_mut_ptr())?;
+            std::mem::forget(b);
+            Some((base, len))
+        }
+        fn commit(&self, _base: NonNull<u8>, _old: usize, _new: usize) -> bool {
+            true
+        }
+        fn release(&self, base: NonNull<u8>, reserved: usize) {
+            // SAFETY: rebuilds the box forgotten in `reserve`.
+            let b = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(base.as_ptr(), reserved)) };
+            *self.buf.lock().unwrap() = Some(b);
+            self.released.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn embedder_allocator_bounds_growth() {
+        let alloc = Arc::new(OneBuffer {
+            buf: std::sync::Mutex::new(Some(vec![0u8; 2 * PAGE_SIZE].into_boxed_slice())),
+            released: Default::default(),
+        });
+        let dynalloc: Arc<dyn MemoryAllocator> = alloc.clone();
+        let mut m =
+            LinearMemory::with_allocator(MemoryType::new(1, None), 65536, Some(dynalloc.clone())).unwrap();
+        assert_eq!(m.max_pages(), 2);
+        assert_eq!(m.grow(1), Some(1));
+        assert_eq!(m.grow(1), None);
+        m.data_mut()[2 * PAGE_SIZE - 1] = 1;
+        // The buffer is in use: a second memory cannot be made.
+        assert!(LinearMemory::with_allocator(MemoryType::new(1, None), 65536, Some(dynalloc)).is_err());
+        drop(m);
+        assert_eq!(alloc.released.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
     #[test]
     fn zero_sized() {
         let mut m = LinearMemory::new(MemoryType::new(0, Some(0)), 65536).unwrap();
@@ -197,7 +317,8 @@ impl Memory {
     /// Creates a stand-alone memory (e.g. to be imported by modules).
     pub fn new(store: &mut crate::runtime::Store, ty: MemoryType) -> Result<Memory, Error> {
         let cap = store.engine.config().max_memory_pages;
-        let mem = LinearMemory::new(ty, cap)?;
+        let alloc = store.engine.config().memory_allocator.clone();
+        let mem = LinearMemory::with_allocator(ty, cap, alloc)?;
         Ok(store.push_memory(mem))
     }
 

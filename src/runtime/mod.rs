@@ -16,6 +16,6 @@ pub use engine::{Config, Engine};
 pub use func::{Caller, Func, HostFunc};
 pub use global::Global;
 pub use instance::{Extern, Instance};
-pub use memory::{LinearMemory, Memory};
+pub use memory::{LinearMemory, Memory, MemoryAllocator};
 pub use store::Store;
 pub use table::Table;
