@@ -99,6 +99,16 @@ int main(void) {
   wasm_instance_delete(inst);
   wasm_module_delete(reactor);
 
+  /* NULL store or module: NULL and a trap saying so. */
+  trap = NULL;
+  CHECK(weft_instance_new_with_wasi(NULL, module, NULL, config, &trap) == NULL);
+  check_trap_contains(trap, "the store is NULL");
+  wasm_trap_delete(trap);
+  trap = NULL;
+  CHECK(weft_instance_new_with_wasi(store, NULL, NULL, config, &trap) == NULL);
+  check_trap_contains(trap, "the module is NULL");
+  wasm_trap_delete(trap);
+
   weft_wasi_config_delete(config);
   wasm_module_delete(module);
   wasm_store_delete(store);
