@@ -4,7 +4,17 @@
 
 CARGO ?= cargo
 
+# The C library (cargo-c 0.10.24: `cargo install cargo-c --version 0.10.24 --locked`).
+# make install PREFIX=/opt/weft [LIBDIR=lib] [DESTDIR=/staging]
+PREFIX ?= /usr/local
+LIBDIR ?= lib
+DESTDIR ?=
+CAPI_FLAGS = --release --prefix=$(PREFIX) --libdir=$(LIBDIR)
+# Where cargo cbuild leaves its outputs (it always builds for an explicit target).
+CAPI_BUILD_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/$(shell rustc -vV | sed -n 's/^host: //p')/release
+
 .PHONY: all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
+.PHONY: lib install pkgconfig pkgconfig-test
 
 all: test
 
@@ -12,8 +22,8 @@ all: test
 demo:
 	$(CARGO) run --release --example demo
 
-## test: the full gate: formatting, clippy -D warnings, every Rust test in release mode, then the C tests
-test: fmt-check clippy cargo-test c-tests
+## test: the full gate: formatting, clippy -D warnings, every Rust test in release mode, then the C tests and the packaging test
+test: fmt-check clippy cargo-test c-tests pkgconfig-test
 
 ## fmt-check: fail if any file is not formatted
 fmt-check:
@@ -41,6 +51,25 @@ c-tests-capi:
 ## c-tests-wamr: C programs written against wasm_export.h, multi-module included (c-tests/wamr/)
 c-tests-wamr:
 	bash c-tests/wamr/run.sh
+
+## lib: build the C library with cargo-c: libweft.so (with a SONAME), libweft.a, weft.pc, weft-uninstalled.pc and the headers, in target/<host>/release
+lib:
+	$(CARGO) cbuild $(CAPI_FLAGS)
+	@# cargo cbuild names no file after the SONAME; programs linked against the build tree need it
+	cd $(CAPI_BUILD_DIR) && ln -sf libweft.so "$$(readelf -d libweft.so | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+
+## install: install libweft.so, libweft.a, the headers (wasm.h, ...) and weft.pc: make install PREFIX=/usr/local LIBDIR=lib DESTDIR=
+install:
+	$(CARGO) cinstall $(CAPI_FLAGS) $(if $(DESTDIR),--destdir=$(DESTDIR))
+
+## pkgconfig: make lib, then print how to link against the build tree without installing (weft-uninstalled.pc)
+pkgconfig: lib
+	@echo "uninstalled: PKG_CONFIG_PATH=$(CAPI_BUILD_DIR) pkg-config --cflags --libs weft-uninstalled"
+	@echo "(pkg-config also picks weft-uninstalled.pc for plain 'weft' when it is on PKG_CONFIG_PATH)"
+
+## pkgconfig-test: cargo cinstall into a scratch prefix, check SONAME and files, build and run a C program with pkg-config (c-tests/pkgconfig.sh)
+pkgconfig-test:
+	sh c-tests/pkgconfig.sh
 
 ## fmt: format all sources
 fmt:
