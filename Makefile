@@ -4,7 +4,7 @@
 
 CARGO ?= cargo
 
-.PHONY: all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
+.PHONY: bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
 
 all: test
 
@@ -49,6 +49,10 @@ fmt:
 ## bench: informational benchmark against wasmi (not a gate)
 bench:
 	$(CARGO) bench --bench startpoint
+
+## bench-startup: `weft run` of a hello-world WASI command next to `wasmi run` (not a gate)
+bench-startup:
+	sh benches/startup/run.sh
 
 ## clean: remove build outputs
 clean:
