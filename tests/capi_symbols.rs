@@ -1,10 +1,11 @@
 //! Checks that the C API header and the library agree:
 //!
-//! 1. every function `wasm-c-api/include/wasm.h` declares is exported by
-//!    the built `libweft.so`, and the library exports no `wasm_` function
-//!    that no public header (`wasm-c-api/include/*.h`: wasm.h and the other
-//!    C interfaces) declares (declarations are read from the preprocessed
-//!    headers; exports from `nm -D --defined-only`);
+//! 1. every function `wasm-c-api/include/wasm.h` and `weft.h` (our
+//!    additions) declare is exported by the built `libweft.so`, and the
+//!    library exports no `wasm_` or `weft_` function that no public header
+//!    (`wasm-c-api/include/*.h`: wasm.h, weft.h and the other C interfaces)
+//!    declares (declarations are read from the preprocessed headers;
+//!    exports from `nm -D --defined-only`);
 //! 2. the header compiles warning-free as C11 and C++17;
 //! 3. the layout of every public struct and the value of every enumerator
 //!    in the header (printed by a C program compiled now) match the Rust
@@ -133,19 +134,26 @@ fn exported_symbols(lib: &Path) -> BTreeSet<String> {
             let mut parts = l.split_whitespace().rev();
             let name = parts.next()?;
             let kind = parts.next()?;
-            (kind == "T" && name.starts_with("wasm_")).then(|| name.to_string())
+            (kind == "T" && (name.starts_with("wasm_") || name.starts_with("weft_")))
+                .then(|| name.to_string())
         })
         .collect()
 }
 
 #[test]
 fn header_functions_and_library_exports_agree() {
-    let declared = declared_functions("wasm.h");
+    let standard = declared_functions("wasm.h");
+    let ours = declared_functions("weft.h");
+    assert!(
+        ours.iter().all(|f| !standard.contains(f)),
+        "weft.h redeclares a wasm.h function"
+    );
+    let declared: BTreeSet<String> = standard.union(&ours).cloned().collect();
     let exported = exported_symbols(&library());
     let mut any_header = declared.clone();
     for entry in std::fs::read_dir(include_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        if name.ends_with(".h") && name != "wasm.h" {
+        if name.ends_with(".h") && name != "wasm.h" && name != "weft.h" {
             any_header.extend(declared_functions(&name));
         }
     }
@@ -157,18 +165,26 @@ fn header_functions_and_library_exports_agree() {
     );
     // The header is complete: a sanity bound on its size.
     assert!(
-        declared.len() > 250,
+        standard.len() > 250,
         "only {} functions found in wasm.h",
-        declared.len()
+        standard.len()
     );
-    println!("{} functions declared and exported", declared.len());
+    assert!(
+        ours.contains("wasm_module_set_name") && ours.contains("weft_instance_new_with_wasi"),
+        "weft.h's functions were not found: {ours:?}"
+    );
+    println!(
+        "{} functions declared (wasm.h) and {} (weft.h), all exported",
+        standard.len(),
+        ours.len()
+    );
 }
 
 #[test]
 fn header_compiles_as_c11_and_cxx17() {
     let dir = scratch_dir("compile");
     let src =
-        "#include <wasm.h>\nint main(void) { wasm_val_t v = WASM_I32_VAL(1); wasm_val_t r = WASM_INIT_VAL; \
+        "#include <weft.h>\nint main(void) { wasm_val_t v = WASM_I32_VAL(1); wasm_val_t r = WASM_INIT_VAL; \
                wasm_val_t a[1] = {WASM_F64_VAL(2.0)}; wasm_val_vec_t vv = WASM_ARRAY_VEC(a); \
                wasm_val_vec_t e = WASM_EMPTY_VEC; (void)v; (void)r; (void)vv; (void)e; return 0; }\n";
     for (compiler, std, file) in [("cc", "-std=c11", "t.c"), ("c++", "-std=c++17", "t.cc")] {

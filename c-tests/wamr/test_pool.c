@@ -1,9 +1,10 @@
 /*
  * The runtime's allocator: with Alloc_With_Pool, the runtime's objects
  * (modules, instances, exec envs, function records, wasm_runtime_malloc)
- * come out of the caller's buffer, and exhausting the buffer makes loading
- * fail cleanly; with Alloc_With_Allocator, the embedder's functions are
- * used and every allocation is given back.
+ * and the linear memories come out of the caller's buffer, and exhausting
+ * the buffer makes loading or instantiation fail cleanly; with
+ * Alloc_With_Allocator, the embedder's functions are used (for linear
+ * memories too) and every allocation is given back.
  * Usage: test_pool <wat dir> <plain dir>
  */
 #include "common.h"
@@ -16,11 +17,16 @@ static bool in_pool(const void *p)
 }
 
 static int mallocs = 0, frees = 0;
+/* The last allocation of at least a wasm page (a linear memory). */
+static void *last_big = NULL;
 
 static void *my_malloc(unsigned int size)
 {
     mallocs++;
-    return malloc(size);
+    void *p = malloc(size);
+    if (size >= 65536)
+        last_big = p;
+    return p;
 }
 
 static void *my_realloc(void *p, unsigned int size)
@@ -80,8 +86,86 @@ static void use_runtime(const char *plain_dir, bool check_pool)
     wasm_runtime_unload(m);
 }
 
+static bool call_a(wasm_exec_env_t env, wasm_module_inst_t inst, const char *name,
+                   uint32_t argc, uint32_t *argv)
+{
+    wasm_function_inst_t f = wasm_runtime_lookup_function(inst, name);
+    if (!f) {
+        fprintf(stderr, "no function %s\n", name);
+        return false;
+    }
+    if (!wasm_runtime_call_wasm(env, f, argc, argv)) {
+        fprintf(stderr, "%s failed: %s\n", name, wasm_runtime_get_exception(inst));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * A linear memory: with a pool it lies inside the pool (and grows there,
+ * within its reservation); with the embedder's allocator it is the block
+ * its malloc returned; with the system allocator it is neither.
+ */
+static void check_memory(const char *wat_dir, int mode)
+{
+    char err[256] = { 0 };
+    module_dir = wat_dir;
+    wasm_module_t m = load_file("pool_mem", err, sizeof err);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "load: %s\n", err);
+        return;
+    }
+    last_big = NULL;
+    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+    CHECK(inst != NULL);
+    if (!inst) {
+        fprintf(stderr, "instantiate: %s\n", err);
+        wasm_runtime_unload(m);
+        return;
+    }
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 8192);
+    CHECK(env != NULL);
+    char *base = wasm_runtime_addr_app_to_native(inst, 0);
+    char *last = wasm_runtime_addr_app_to_native(inst, 65535);
+    CHECK(base != NULL && last == base + 65535);
+    if (mode == 0) {
+        CHECK(in_pool(base) && in_pool(last));
+    } else if (mode == 1) {
+        CHECK(base == last_big);
+    } else {
+        CHECK(!in_pool(base));
+    }
+    /* The memory starts zeroed, and what wasm stores is where C looks. */
+    uint32_t argv[2] = { 64, 0 };
+    CHECK(call_a(env, inst, "peek", 1, argv));
+    CHECK_EQ_INT(argv[0], 0);
+    argv[0] = 64;
+    argv[1] = 0x5eed;
+    CHECK(call_a(env, inst, "poke", 2, argv));
+    CHECK_EQ_INT(*(uint32_t *)(base + 64), 0x5eed);
+    /* Growing by a page works, keeps the base, and the new page is zero and
+       (with a pool) inside the pool. */
+    argv[0] = 1;
+    CHECK(call_a(env, inst, "grow", 1, argv));
+    CHECK_EQ_INT(argv[0], 1);
+    CHECK(wasm_runtime_addr_app_to_native(inst, 0) == base);
+    char *second = wasm_runtime_addr_app_to_native(inst, 65536 + 100);
+    CHECK(second == base + 65536 + 100);
+    if (mode == 0)
+        CHECK(in_pool(second));
+    argv[0] = 65536 + 100;
+    CHECK(call_a(env, inst, "peek", 1, argv));
+    CHECK_EQ_INT(argv[0], 0);
+    if (env)
+        wasm_runtime_destroy_exec_env(env);
+    wasm_runtime_deinstantiate(inst);
+    wasm_runtime_unload(m);
+}
+
 int main(int argc, char **argv)
 {
+    const char *wat_dir = argc > 1 ? argv[1] : ".";
     const char *plain_dir = argc > 2 ? argv[2] : ".";
     char err[256] = { 0 };
 
@@ -93,9 +177,27 @@ int main(int argc, char **argv)
     init.mem_alloc_option.pool.heap_size = sizeof pool;
     CHECK(wasm_runtime_full_init(&init));
     use_runtime(plain_dir, true);
+    check_memory(wat_dir, 0);
     mem_alloc_info_t info;
     CHECK(wasm_runtime_get_mem_alloc_info(&info));
     CHECK_EQ_INT(info.total_free_size, info.total_size); /* all given back */
+
+    /* A memory larger than the pool: the module loads, instantiation fails
+       with an error, and nothing stays taken. */
+    module_dir = wat_dir;
+    wasm_module_t big = load_file("pool_big", err, sizeof err);
+    CHECK(big != NULL);
+    if (big) {
+        err[0] = 0;
+        wasm_module_inst_t bi = wasm_runtime_instantiate(big, 8192, 0, err, sizeof err);
+        CHECK(bi == NULL);
+        CHECK_CONTAINS(err, "memory");
+        if (bi)
+            wasm_runtime_deinstantiate(bi);
+        wasm_runtime_unload(big);
+    }
+    CHECK(wasm_runtime_get_mem_alloc_info(&info));
+    CHECK_EQ_INT(info.total_free_size, info.total_size);
 
     /* Exhaust the pool: loading fails with a clear error, then works again. */
     void *blocks[1024];
@@ -127,6 +229,7 @@ int main(int argc, char **argv)
     CHECK(wasm_runtime_full_init(&init));
     CHECK(!wasm_runtime_get_mem_alloc_info(&info));
     use_runtime(plain_dir, false);
+    check_memory(wat_dir, 1);
     wasm_runtime_destroy();
     CHECK(mallocs > 0);
     CHECK_EQ_INT(frees, mallocs);
@@ -134,6 +237,7 @@ int main(int argc, char **argv)
     /* 3. Back to the system allocator. */
     CHECK(wasm_runtime_init());
     use_runtime(plain_dir, false);
+    check_memory(wat_dir, 2);
     wasm_runtime_destroy();
     return finish("test_pool");
 }

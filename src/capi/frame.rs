@@ -6,7 +6,6 @@ use super::refs::{wasm_ref_t, RefKind};
 use super::store::StoreInner;
 use super::vec::{declare_vec, CopyObj};
 use crate::core::TrapFrame;
-use crate::runtime::Instance;
 
 pub struct wasm_frame_t {
     /// The frame's instance, lent out by `wasm_frame_instance`.
@@ -17,17 +16,16 @@ pub struct wasm_frame_t {
 }
 
 impl wasm_frame_t {
-    pub(crate) fn from_engine(store: &StoreInner, f: &TrapFrame) -> Box<wasm_frame_t> {
-        let instance = Instance {
-            store: store.store_id,
-            index: f.instance,
-        };
-        Box::new(wasm_frame_t {
+    /// The frame as C sees it; `None` if its instance is not in `store`
+    /// (or the store is in use, which cannot happen for a finished trap).
+    pub(crate) fn from_engine(store: &StoreInner, f: &TrapFrame) -> Option<Box<wasm_frame_t>> {
+        let instance = store.with(|s| s.instance_at(f.instance))?;
+        Some(Box::new(wasm_frame_t {
             instance: store.make_ref(RefKind::Instance(instance)),
             func_index: f.func_index,
             func_offset: f.func_offset,
             module_offset: f.module_offset,
-        })
+        }))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `wasm_instance_t`: instantiation (with import checking that names the
-//! offending import, and the start function's trap through `trap_out`) and
-//! the exports of an instance.
+//! offending import, the start function's trap through `trap_out`, and
+//! WAMR's extension: imports left NULL resolved from the module registry
+//! and reader) and the exports of an instance.
 
 use super::externs::wasm_extern_vec_t;
 use super::refs::{declare_ref, wasm_ref_t, RefKind};
@@ -8,8 +9,11 @@ use super::store::{wasm_store_t, StoreInner};
 use super::trap::wasm_trap_t;
 use super::{ffi, ffi_or};
 use crate::core::{ExternType, Trap};
-use crate::module::Module;
+use crate::module::{ImportDesc, Module};
 use crate::runtime::{Engine, Extern, Instance};
+use crate::wamr::bridge;
+use crate::wasi::Wasi;
+use std::collections::HashMap;
 use std::mem::MaybeUninit;
 
 pub type wasm_instance_t = wasm_ref_t;
@@ -56,10 +60,17 @@ fn kinds_match(e: &Extern, t: &ExternType) -> bool {
     )
 }
 
-fn instantiate(
+/// Instantiates `module` in `store`. An import the client leaves NULL is
+/// resolved, in this order: by `wasi` for the WASI module names (when
+/// given), then from the WAMR layer's registry and module reader (a module
+/// registered with `wasm_module_set_name` or `wasm_runtime_register_module`,
+/// or one the reader supplies, instantiated in this store with its own
+/// dependencies). `imports` of `None` means all of them are NULL.
+pub(crate) fn instantiate(
     store: &StoreInner,
     module: &Module,
-    imports: &[Option<Box<wasm_ref_t>>],
+    imports: Option<&[Option<Box<wasm_ref_t>>]>,
+    wasi: Option<&Wasi>,
 ) -> Result<Instance, Trap> {
     let module = if module.engine().same(&store.engine) {
         module.clone()
@@ -67,6 +78,14 @@ fn instantiate(
         Module::from_binary(&store.engine, module.bytes()).map_err(|e| Trap::host(e.to_string()))?
     };
     let decls = module.imports();
+    let all_null: Vec<Option<Box<wasm_ref_t>>>;
+    let imports = match imports {
+        Some(i) => i,
+        None => {
+            all_null = (0..decls.len()).map(|_| None).collect();
+            &all_null
+        }
+    };
     if imports.len() != decls.len() {
         let mut msg = format!(
             "wasm_instance_new: the module has {} imports, {} given",
@@ -85,11 +104,13 @@ fn instantiate(
         return Err(Trap::host(msg));
     }
     let mut externs = Vec::with_capacity(imports.len());
+    let mut made = HashMap::new();
     for (i, (d, e)) in decls.iter().zip(imports).enumerate() {
         let name = format!("import #{i} \"{}\" \"{}\"", d.module, d.name);
-        let e = e
-            .as_deref()
-            .ok_or_else(|| Trap::host(format!("wasm_instance_new: {name} is NULL")))?;
+        let Some(e) = e.as_deref() else {
+            externs.push(resolve_null(store, d, &mut made, wasi, &name)?);
+            continue;
+        };
         let ext = e
             .core
             .kind
@@ -117,13 +138,45 @@ fn instantiate(
         })
 }
 
-/// NULL on failure, with the reason in `*trap_out` when it is not NULL
-/// (set to NULL on success).
-#[no_mangle]
-pub extern "C" fn wasm_instance_new(
+/// The extern for an import the client left NULL (see [`instantiate`]).
+fn resolve_null(
+    store: &StoreInner,
+    d: &ImportDesc,
+    made: &mut HashMap<String, Instance>,
+    wasi: Option<&Wasi>,
+    name: &str,
+) -> Result<Extern, Trap> {
+    let found = store.with(|s| -> Result<Option<Extern>, String> {
+        if let Some(w) = wasi {
+            if let Some(e) = w.resolve(s, d).map_err(|e| e.to_string())? {
+                return Ok(Some(e));
+            }
+        }
+        bridge::resolve_import(s, d, made, wasi)
+    });
+    match found {
+        Ok(Some(e)) => Ok(e),
+        Ok(None) => Err(Trap::host(format!(
+            "wasm_instance_new: {name} is NULL{}",
+            if crate::wasi::is_wasi_module(&d.module) && wasi.is_none() {
+                " (WASI imports are provided by weft_instance_new_with_wasi)"
+            } else {
+                ""
+            }
+        ))),
+        Err(e) => Err(Trap::host(format!(
+            "wasm_instance_new: {name} is NULL and cannot be resolved: {e}"
+        ))),
+    }
+}
+
+/// Runs [`instantiate`] for the C entry points: the result as C sees it,
+/// with the reason for a failure in `trap_out` (set to NULL on success).
+pub(crate) fn instance_new_c(
     store: Option<&wasm_store_t>,
     module: Option<&wasm_ref_t>,
-    imports: Option<&wasm_extern_vec_t>,
+    imports: Option<&[Option<Box<wasm_ref_t>>]>,
+    wasi: Option<&Wasi>,
     trap_out: Option<&mut MaybeUninit<Option<Box<wasm_trap_t>>>>,
 ) -> Option<Box<wasm_instance_t>> {
     let (result, trap) = ffi_or((None, None), || {
@@ -138,11 +191,10 @@ pub extern "C" fn wasm_instance_new(
             None => Err(Trap::host(
                 "wasm_instance_new: the module is NULL or not a module",
             )),
-            Some(m) => {
-                let imports = imports.map_or(&[][..], |v| v.as_slice());
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| instantiate(store, m, imports)))
-                    .unwrap_or_else(|_| Err(Trap::host("wasm_instance_new: internal error")))
-            }
+            Some(m) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                instantiate(store, m, imports, wasi)
+            }))
+            .unwrap_or_else(|_| Err(Trap::host("wasm_instance_new: internal error"))),
         };
         match outcome {
             Ok(inst) => (Some(store.make_ref(RefKind::Instance(inst))), None),
@@ -156,6 +208,19 @@ pub extern "C" fn wasm_instance_new(
         None => drop(trap),
     }
     result
+}
+
+/// NULL on failure, with the reason in `*trap_out` when it is not NULL
+/// (set to NULL on success).
+#[no_mangle]
+pub extern "C" fn wasm_instance_new(
+    store: Option<&wasm_store_t>,
+    module: Option<&wasm_ref_t>,
+    imports: Option<&wasm_extern_vec_t>,
+    trap_out: Option<&mut MaybeUninit<Option<Box<wasm_trap_t>>>>,
+) -> Option<Box<wasm_instance_t>> {
+    let imports = Some(imports.map_or(&[][..], |v| v.as_slice()));
+    instance_new_c(store, module, imports, None, trap_out)
 }
 
 /// Writes the instance's exports, in the module's order, to `out`.

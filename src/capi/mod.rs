@@ -1,5 +1,6 @@
 //! The standard WebAssembly C API (`wasm-c-api/include/wasm.h`) on top of
-//! the Rust engine.
+//! the Rust engine, and Weft's additions of `wasm-c-api/include/weft.h`
+//! ([`extensions`]).
 //!
 //! Every function the header declares is defined here with
 //! `#[no_mangle] extern "C"` and the same name, one file per family of the
@@ -21,6 +22,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod extensions;
 pub mod externs;
 pub mod frame;
 pub mod func;

@@ -30,6 +30,8 @@ pub(crate) struct Identity {
     finalizer: Cell<wasm_finalizer_t>,
     key: Option<EntityKey>,
     store: Weak<StoreInner>,
+    /// A module's name (`wasm_module_set_name`), shared by its copies.
+    pub(crate) name: std::cell::RefCell<Option<std::ffi::CString>>,
 }
 
 impl Identity {
@@ -39,6 +41,7 @@ impl Identity {
             finalizer: Cell::new(None),
             key,
             store,
+            name: std::cell::RefCell::new(None),
         }
     }
 

@@ -85,7 +85,7 @@ pub extern "C" fn wasm_trap_origin(trap: Option<&wasm_trap_t>) -> Option<Box<was
     ffi(|| {
         let trap = trap?;
         let first = trap.as_trap()?.trace().first()?;
-        Some(wasm_frame_t::from_engine(&trap.store, first))
+        wasm_frame_t::from_engine(&trap.store, first)
     })
 }
 
@@ -101,7 +101,8 @@ pub extern "C" fn wasm_trap_trace(
             t.as_trap().map_or_else(Vec::new, |tr| {
                 tr.trace()
                     .iter()
-                    .map(|f| Some(wasm_frame_t::from_engine(&t.store, f)))
+                    .filter_map(|f| wasm_frame_t::from_engine(&t.store, f))
+                    .map(Some)
                     .collect()
             })
         });

@@ -4,11 +4,12 @@
 //! (`Alloc_With_Pool`), carved up by the small first-fit allocator below,
 //! whose bookkeeping lives inside the buffer too.
 //!
-//! It serves `wasm_runtime_malloc`/`realloc`/`free` and the objects this
+//! It serves `wasm_runtime_malloc`/`realloc`/`free`, the objects this
 //! layer hands to C (modules, instances, exec envs, function and memory
-//! records: see [`RtBox`]). The engine's own data (decoded modules, stores)
-//! and linear memories come from the system until the engine offers hooks
-//! for them.
+//! records: see [`RtBox`]) and, through [`RuntimeMemories`] (the engine's
+//! `MemoryAllocator` hook), the linear memories of pool and embedder
+//! runtimes. The engine's own data (decoded modules, stores) still comes
+//! from the system: the engine has no hook for it.
 
 use std::ffi::c_void;
 use std::ptr;
@@ -237,6 +238,110 @@ impl<T> Drop for RtBox<T> {
         unsafe {
             ptr::drop_in_place(self.ptr);
             rt_free(self.ptr as *mut c_void);
+        }
+    }
+}
+
+/// Linear memories out of the runtime's allocator (installed in the engine
+/// for `Alloc_With_Pool` and `Alloc_With_Allocator`).
+///
+/// A memory's base never moves, so its reservation bounds its growth, as a
+/// WAMR memory is bounded by what its pool can give: from a pool, the
+/// declared minimum plus at most half of what the pool would have left
+/// (never more than the declared maximum); from the embedder's allocator,
+/// room to double (at least one page, at most the maximum). When that much
+/// is not available, exactly the minimum.
+pub(crate) struct RuntimeMemories;
+
+/// Headroom asked of the embedder's allocator is capped at this.
+const USER_MAX_HEADROOM: usize = 64 << 20;
+const WASM_PAGE: usize = 65536;
+
+// SAFETY: a reservation is a live allocation of the runtime's allocator,
+// owned by the memory until `release`; its first `min_bytes` are zeroed
+// before it is handed out and `commit` zeroes every byte it adds, inside
+// the allocation (the engine never commits past `reserved`). Pool and
+// embedder memory is ordinary read/write memory, and an allocation does
+// not move.
+unsafe impl crate::runtime::MemoryAllocator for RuntimeMemories {
+    fn reserve(&self, min_bytes: usize, max_bytes: usize) -> Option<(std::ptr::NonNull<u8>, usize)> {
+        let max_bytes = max_bytes.max(min_bytes);
+        let mut a = lock();
+        let (want, p) = match &mut *a {
+            Allocator::System => {
+                // Not installed for the system allocator; fail closed.
+                return None;
+            }
+            Allocator::Pool(pool) => {
+                let left = pool.size - pool.used;
+                let spare = left.checked_sub(min_bytes + HEADER)?;
+                let room = ((spare / 2).min(max_bytes - min_bytes)) & !(WASM_PAGE - 1);
+                let want = min_bytes + room;
+                let mut p = pool.alloc(want);
+                let mut got = want;
+                if p.is_null() && room > 0 {
+                    p = pool.alloc(min_bytes);
+                    got = min_bytes;
+                }
+                (got, p)
+            }
+            Allocator::User { malloc, .. } => {
+                let malloc = *malloc;
+                let limit = (u32::MAX as usize) & !(WASM_PAGE - 1);
+                if min_bytes > limit {
+                    return None;
+                }
+                let room = min_bytes
+                    .clamp(WASM_PAGE, USER_MAX_HEADROOM)
+                    .min(max_bytes - min_bytes)
+                    .min(limit - min_bytes);
+                drop(a);
+                let want = min_bytes + room;
+                // SAFETY: the embedder's malloc, called as documented.
+                let mut p = unsafe { malloc(want.max(1) as u32) } as *mut u8;
+                let mut got = want;
+                if p.is_null() && room > 0 {
+                    // SAFETY: as above.
+                    p = unsafe { malloc(min_bytes.max(1) as u32) } as *mut u8;
+                    got = min_bytes;
+                }
+                let p = std::ptr::NonNull::new(p)?;
+                // SAFETY: a fresh allocation of at least `min_bytes`.
+                unsafe { ptr::write_bytes(p.as_ptr(), 0, min_bytes) };
+                return Some((p, got));
+            }
+        };
+        let p = std::ptr::NonNull::new(p)?;
+        // SAFETY: a fresh pool allocation of at least `min_bytes`.
+        unsafe { ptr::write_bytes(p.as_ptr(), 0, min_bytes) };
+        Some((p, want))
+    }
+
+    fn commit(&self, base: std::ptr::NonNull<u8>, old_len: usize, new_len: usize) -> bool {
+        if new_len < old_len {
+            return false;
+        }
+        // SAFETY: the engine commits only inside the reservation, which is
+        // our live allocation.
+        unsafe { ptr::write_bytes(base.as_ptr().add(old_len), 0, new_len - old_len) };
+        true
+    }
+
+    fn release(&self, base: std::ptr::NonNull<u8>, _reserved: usize) {
+        let mut a = lock();
+        match &mut *a {
+            // SAFETY: a pool ignores what is recognisably not its own block
+            // (a memory that outlived its pool, for instance).
+            Allocator::Pool(pool) => unsafe { pool.free(base.as_ptr()) },
+            Allocator::User { free, .. } => {
+                let free = *free;
+                drop(a);
+                // SAFETY: our allocation from the embedder's malloc.
+                unsafe { free(base.as_ptr() as *mut c_void) }
+            }
+            // The runtime that lent the memory is gone: leak rather than
+            // hand the system allocator a pointer it never made.
+            Allocator::System => {}
         }
     }
 }

@@ -7,10 +7,10 @@ use super::alloc;
 use super::module::WamrModule;
 use super::natives::{self, NativeGroup, NativeSymbol};
 use super::{guard, SendPtr};
-use crate::runtime::Engine;
+use crate::runtime::{Config, Engine};
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// `mem_alloc_type_t`.
 pub const ALLOC_WITH_POOL: u32 = 0;
@@ -158,8 +158,19 @@ unsafe fn init(
     if !ok {
         return false;
     }
+    // With a pool or the embedder's allocator, linear memories come out of
+    // it too (WAMR's promise); the system allocator keeps the engine's
+    // `mmap` reservations.
+    let engine = if alloc_type == ALLOC_WITH_SYSTEM_ALLOCATOR {
+        Engine::default()
+    } else {
+        Engine::new(Config {
+            memory_allocator: Some(Arc::new(alloc::RuntimeMemories)),
+            ..Config::default()
+        })
+    };
     let mut rt = Runtime {
-        engine: Engine::default(),
+        engine,
         refs: 1,
         natives: Vec::new(),
         registry: HashMap::new(),
