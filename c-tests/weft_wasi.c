@@ -1,7 +1,7 @@
 /* weft.h's WASI for wasm.h programs: a configuration with arguments,
  * environment and a stdout descriptor, weft_instance_new_with_wasi, a
- * command's _start writing "hello from wasi", and proc_exit's status
- * through weft_trap_exit_code. */
+ * command's _start writing "hello from wasi", proc_exit's status through
+ * weft_trap_exit_code, and a reactor's _initialize run once. */
 #include <weft.h>
 
 #include <unistd.h>
@@ -87,6 +87,27 @@ int main(void) {
   CHECK_EQ_INT(call_i32(export_func(module, &exports, "argc"), 0, NULL), 0);
   wasm_extern_vec_delete(&exports);
   wasm_instance_delete(inst);
+
+  /* A reactor is initialised once by weft_instance_new_with_wasi. */
+  wasm_module_t* reactor = load_module(store, "weft_reactor.wasm");
+  trap = NULL;
+  inst = weft_instance_new_with_wasi(store, reactor, NULL, config, &trap);
+  CHECK(inst != NULL && trap == NULL);
+  wasm_instance_exports(inst, &exports);
+  CHECK_EQ_INT(call_i32(export_func(reactor, &exports, "inits"), 0, NULL), 1);
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(inst);
+  wasm_module_delete(reactor);
+
+  /* NULL store or module: NULL and a trap saying so. */
+  trap = NULL;
+  CHECK(weft_instance_new_with_wasi(NULL, module, NULL, config, &trap) == NULL);
+  check_trap_contains(trap, "the store is NULL");
+  wasm_trap_delete(trap);
+  trap = NULL;
+  CHECK(weft_instance_new_with_wasi(store, NULL, NULL, config, &trap) == NULL);
+  check_trap_contains(trap, "the module is NULL");
+  wasm_trap_delete(trap);
 
   weft_wasi_config_delete(config);
   wasm_module_delete(module);

@@ -281,6 +281,10 @@ pub extern "C" fn weft_instance_new_with_wasi(
     config: Option<&weft_wasi_config_t>,
     trap_out: Option<&mut MaybeUninit<Option<Box<wasm_trap_t>>>>,
 ) -> Option<Box<wasm_instance_t>> {
+    if store.is_none() {
+        // Reported as wasm_instance_new reports it.
+        return instance_new_c(None, module, None, None, trap_out);
+    }
     let default;
     let config = match config {
         Some(c) => c,

@@ -10,7 +10,7 @@ use super::trap::wasm_trap_t;
 use super::{ffi, ffi_or};
 use crate::core::{ExternType, Trap};
 use crate::module::{ImportDesc, Module};
-use crate::runtime::{Engine, Extern, Instance};
+use crate::runtime::{Engine, Extern, Instance, Store};
 use crate::wamr::bridge;
 use crate::wasi::Wasi;
 use std::collections::HashMap;
@@ -65,7 +65,8 @@ fn kinds_match(e: &Extern, t: &ExternType) -> bool {
 /// given), then from the WAMR layer's registry and module reader (a module
 /// registered with `wasm_module_set_name` or `wasm_runtime_register_module`,
 /// or one the reader supplies, instantiated in this store with its own
-/// dependencies). `imports` of `None` means all of them are NULL.
+/// dependencies). `imports` of `None` means all of them are NULL. With
+/// `wasi`, a reactor's `_initialize` runs before this returns.
 pub(crate) fn instantiate(
     store: &StoreInner,
     module: &Module,
@@ -130,12 +131,26 @@ pub(crate) fn instantiate(
         }
         externs.push(ext);
     }
-    store
+    let inst = store
         .with(|s| Instance::new(s, &module, &externs))
         .map_err(|e| match e.as_trap() {
             Some(t) => t.clone(),
             None => Trap::host(format!("wasm_instance_new: {e}")),
-        })
+        })?;
+    if wasi.is_some() {
+        // The WASI model: a reactor (`_initialize` without `_start`) is
+        // initialised once, before the client can call any export.
+        store.with(|s| {
+            let is_func = |s: &Store, n: &str| matches!(inst.export(s, n), Ok(Some(Extern::Func(_))));
+            if is_func(s, "_initialize") && !is_func(s, "_start") {
+                if let Some(f) = inst.get_func(s, "_initialize") {
+                    f.call(s, &[], &mut [])?;
+                }
+            }
+            Ok::<(), Trap>(())
+        })?;
+    }
+    Ok(inst)
 }
 
 /// The extern for an import the client left NULL (see [`instantiate`]).

@@ -6,8 +6,9 @@
 //! `instance::setup_heap`); its bookkeeping is kept outside linear memory,
 //! so wasm code cannot corrupt it. A module that exports `malloc` and
 //! `free` is asked to allocate instead. Linear memories never move (the
-//! engine reserves their whole range), so native addresses stay valid when
-//! memory grows.
+//! engine reserves the range they may grow into, from `mmap` or from the
+//! runtime's pool or allocator), so native addresses stay valid when memory
+//! grows.
 
 use super::calls;
 use super::instance::{inst_ref, ModuleInst, Shared};

@@ -261,9 +261,14 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_init(void);
 /* Initialises the runtime with the given allocator, start-up natives and
  * thread limit. With Alloc_With_Pool (or Alloc_With_Allocator), the
  * objects this API hands out (modules, instances, exec envs, function and
- * memory records) and wasm_runtime_malloc come from the caller's buffer
- * (or functions); exhausting the pool makes those calls fail cleanly.
- * Not yet from the pool: the engine's decoded code and linear memories. */
+ * memory records), wasm_runtime_malloc and the linear memories come from
+ * the caller's buffer (or functions); exhausting the pool makes those
+ * calls (and instantiation) fail cleanly. A linear memory never moves, so
+ * it is given its initial size plus some room to grow: from a pool, up to
+ * half of what the pool has left (within its declared maximum); from the
+ * embedder's functions, room to double (at least a page, at most 64 MiB).
+ * Growing past that room fails as growing past a maximum does.
+ * Not from the pool: the engine's decoded code. */
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
 
 /* Releases everything: registered modules (and the buffers the module
