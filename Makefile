@@ -13,7 +13,7 @@ CAPI_FLAGS = --release --prefix=$(PREFIX) --libdir=$(LIBDIR)
 # Where cargo cbuild leaves its outputs (it always builds for an explicit target).
 CAPI_BUILD_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
-.PHONY: all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
+.PHONY: bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
 .PHONY: lib install pkgconfig pkgconfig-test
 
 all: test
@@ -78,6 +78,10 @@ fmt:
 ## bench: informational benchmark against wasmi (not a gate)
 bench:
 	$(CARGO) bench --bench startpoint
+
+## bench-startup: `weft run` of a hello-world WASI command next to `wasmi run` (not a gate)
+bench-startup:
+	sh benches/startup/run.sh
 
 ## clean: remove build outputs
 clean:

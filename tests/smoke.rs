@@ -95,3 +95,29 @@ fn traps_and_host_calls() {
     let err = rec.call(&mut store, &[], &mut []).unwrap_err();
     assert_eq!(err.message(), "call stack exhausted");
 }
+
+#[test]
+fn translation_fuses_constants_and_branches() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        br#"(module (func (param i32) (result i32) (local i32)
+              (loop $l
+                (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+              (local.get 1)))"#,
+    )
+    .unwrap();
+    let listing = module.disassemble(0).unwrap();
+    // The increment writes the local directly with an immediate, and the
+    // comparison is fused with the branch: two instructions per iteration.
+    assert!(
+        listing.contains("I32AddImm { dst: 1, a: 1, imm: 1 }"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("BrI32LtU { a: 1, b: 0, target: 0 }"),
+        "{listing}"
+    );
+    assert_eq!(listing.lines().count(), 4, "{listing}");
+}

@@ -7,7 +7,7 @@ pub mod translator;
 use crate::ir::Instr;
 
 /// A function body translated for the interpreter.
-pub(crate) struct CompiledFunc {
+pub struct CompiledFunc {
     pub code: Box<[Instr]>,
     /// Module offset of the wasm operator each instruction came from.
     pub offsets: Box<[u32]>,
@@ -24,5 +24,23 @@ impl CompiledFunc {
     /// Module offset of the instruction at `pc` (for trap backtraces).
     pub fn offset_of(&self, pc: usize) -> u32 {
         self.offsets.get(pc).copied().unwrap_or(self.body_offset)
+    }
+}
+
+impl CompiledFunc {
+    /// A readable listing of the translated code, one instruction a line
+    /// with its index (branch targets refer to these indices).
+    pub fn disassemble(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "; params {}, locals {}, frame {} cells",
+            self.num_params, self.num_locals, self.frame_size
+        );
+        for (i, instr) in self.code.iter().enumerate() {
+            let _ = writeln!(out, "{i:5}  {instr:?}");
+        }
+        out
     }
 }

@@ -197,6 +197,14 @@ impl Module {
         &self.inner.type_ids
     }
 
+    /// The interpreter code of function `func_index` (module index space),
+    /// for inspection; `None` for imported or out-of-range functions.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        let info = &self.inner.info;
+        let def = func_index.checked_sub(info.num_imported_funcs)?;
+        info.code.get(def as usize).map(|c| c.disassemble())
+    }
+
     pub fn same(&self, other: &Module) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }

@@ -77,7 +77,7 @@ pub(crate) fn invoke(store: &mut Store, func: u32, args: &[Val], results: &mut [
             args,
             results,
         );
-        store.nesting -= 1;
+        store.nesting = store.nesting.saturating_sub(1);
         out?;
         return check_host_results(store, &ty, results);
     }
@@ -87,7 +87,7 @@ pub(crate) fn invoke(store: &mut Store, func: u32, args: &[Val], results: &mut [
     };
     store.nesting += 1;
     let out = ops::run(store, &mut stack, func, args);
-    store.nesting -= 1;
+    store.nesting = store.nesting.saturating_sub(1);
     if out.is_ok() {
         let ty = &store.funcs[func as usize].ty;
         for (i, (r, t)) in results.iter_mut().zip(ty.results()).enumerate() {

@@ -105,6 +105,7 @@ impl Translator {
         }
         ops.finish().map_err(err)?;
 
+        self.thread_jumps_to_returns();
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
@@ -119,6 +120,18 @@ impl Translator {
             },
             validator,
         ))
+    }
+
+    /// Peephole: a jump whose target is a `Return` becomes that `Return`
+    /// (both run in the same frame), saving a dispatch per function exit.
+    fn thread_jumps_to_returns(&mut self) {
+        for i in 0..self.code.len() {
+            if let Instr::Br { target } = self.code[i] {
+                if let Some(ret @ Instr::Return { .. }) = self.code.get(target as usize).copied() {
+                    self.code[i] = ret;
+                }
+            }
+        }
     }
 
     fn reset(&mut self, num_locals: u32) {
