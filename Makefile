@@ -13,7 +13,7 @@ CAPI_FLAGS = --release --prefix=$(PREFIX) --libdir=$(LIBDIR)
 # Where cargo cbuild leaves its outputs (it always builds for an explicit target).
 CAPI_BUILD_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
-.PHONY: bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
+.PHONY: fuzz bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
 .PHONY: lib install pkgconfig pkgconfig-test
 
 all: test
@@ -78,6 +78,12 @@ fmt:
 ## bench: informational benchmark against wasmi (not a gate)
 bench:
 	$(CARGO) bench --bench startpoint
+
+## fuzz: differential fuzzing campaign against wasmi with random seeds: make fuzz SECONDS=3600
+## (failures are minimised and saved to tests/corpus/; not part of make test, which runs a fixed seed range)
+SECONDS ?= 600
+fuzz:
+	WEFT_FUZZ_SECONDS=$(SECONDS) $(CARGO) test --release --test differential -- --ignored campaign --nocapture
 
 ## bench-startup: `weft run` of a hello-world WASI command next to `wasmi run` (not a gate)
 bench-startup:
