@@ -1,31 +1,28 @@
-;; wasmi 2.0.0 reads the value below a parameterised block from a
-;; preservation slot that only the fall-through path fills, when the block
-;; is left by `br_if` before a `loop` (or `if`) that preserves values: it
-;; returns 0 instead of the bits of $a. The harness gives wasmi a patched
-;; module (see tests/differential/wasmi_bugs.rs); this case checks the
-;; workaround, and Weft's own handling of block parameters.
+;; wasmi 2.0.0 bug (not Weft): a branch out of a block with parameters skips
+;; preservation copies made later in the block (by the `loop`): wasmi returns
+;; 0 instead of the bits of 3.5. Minimised from campaign seed 250519368248610.
+;; The harness patches the module for wasmi (tests/differential/wasmi_bugs.rs);
+;; WEFT_FUZZ_NO_WASMI_PATCH=1 shows the bug.
 (module
-  (func (export "block_param_br_if_loop") (param $a f64) (param $c i32) (result i64)
+  (memory 1 1)
+  (global $g6 (mut i32) (i32.const 500))
+  (global $g3 (mut i64) (i64.const 0))
+  (global $g4 (mut i32) (i32.const 0))
+  (global $g5 (mut i64) (i64.const 0))
+  (func (export "f") (result i64)
+    (local $a f64)
+    (local.set $a (f64.const 3.5))
     local.get $a
-    i64.const 39
+    i64.const 3985605759518909639
     block (param i64)
-      local.get $c
+      memory.size
+      memory.size
       br_if 0
-      loop
+      loop (result i32)
+        global.get $g6
       end
-      drop
+      i32.xor
+      global.set $g4
+      global.set $g5
     end
-    i64.reinterpret_f64)
-  (func (export "two_params_two_results") (param $x i32) (param $y i64) (result i32 i64 i32)
-    local.get $x
-    local.get $x
-    local.get $y
-    block (param i32 i64) (result i32 i64)
-      local.get $x
-      br_if 0
-      loop
-      end
-      i64.const 1
-      i64.add
-    end
-    local.get $x))
+    i64.reinterpret_f64))

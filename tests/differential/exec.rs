@@ -9,7 +9,7 @@
 
 use super::binary;
 use super::host::MAX_CALL_DEPTH;
-use super::rng::{hash_bytes, Rng};
+use super::rng::{hash_bytes, mix, Rng};
 use super::side::Side;
 use super::values::{show, show_outcome, CallOutcome, ExportKind, Kind, Ty, V};
 use super::wasmi_bugs;
@@ -231,7 +231,11 @@ pub fn run(bytes: &[u8], opts: &Options) -> Verdict {
 fn run_inner(bytes: &[u8], opts: &Options) -> Result<Verdict, Verdict> {
     let mut stats = Stats::default();
     let a = weft("compile", || WeftSide::compile(bytes))?;
-    let patched = wasmi_bugs::patch(bytes);
+    let patched = if wasmi_bugs::enabled() {
+        wasmi_bugs::patch(bytes)
+    } else {
+        None
+    };
     let b = wasmi("compile", || {
         WasmiSide::compile(patched.as_deref().unwrap_or(bytes))
     })?;
@@ -335,12 +339,17 @@ fn run_inner(bytes: &[u8], opts: &Options) -> Result<Verdict, Verdict> {
         .map(|(i, _)| i as u32)
         .collect();
 
-    let mut rng = Rng::new(hash_bytes(bytes));
     'passes: for pass in 0..opts.passes {
         for &i in &funcs {
             let (name, ExportKind::Func { params, .. }) = &order[i as usize] else {
                 unreachable!()
             };
+            // Arguments depend on the export's name and type and the pass
+            // only, so that a module being minimised keeps getting them.
+            let mut rng = Rng::new(mix(
+                hash_bytes(name.as_bytes()),
+                pass as u64 * 31 + params.len() as u64,
+            ));
             let args: Vec<V> = params.iter().map(|&t| arg(&mut rng, t, &funcs)).collect();
             if let Some((g, amount)) = fuel {
                 let ra = weft("set_global", || a.set_global(g, V::I32(amount)))?;
@@ -357,6 +366,11 @@ fn run_inner(bytes: &[u8], opts: &Options) -> Result<Verdict, Verdict> {
             let oa: CallOutcome = weft("call", || a.call(i as usize, &args, 0))?;
             stats.calls += 1;
             let call = format!("pass {pass}, call {name:?} {}", show(&args));
+            if deep && (a.nested_exhaustion() || b.nested_exhaustion()) {
+                // As below: the exact depth reached is engine-specific.
+                stats.cut_short = true;
+                break 'passes;
+            }
             match (&oa, &ob) {
                 (Ok(x), Ok(y)) if same_results(x, y) => {}
                 (Err(x), Err(y)) if x.same_as(y) => {

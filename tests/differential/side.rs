@@ -38,4 +38,8 @@ pub trait Side: Sized {
 
     /// Hash of every host call made so far (import index and arguments).
     fn host_log(&self) -> u64;
+
+    /// Whether a host function's call back into wasm exhausted the stack
+    /// (hidden from the caller as a host trap).
+    fn nested_exhaustion(&self) -> bool;
 }

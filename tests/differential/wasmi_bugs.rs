@@ -41,17 +41,83 @@
 //!    ;; expected the bits of $a; wasmi 2.0.0 returns 0 when $c != 0
 //!    ```
 //!
-//!    Patch: a block with parameters takes them through fresh locals
-//!    instead: `local.set`s before `block` (whose type then has no
-//!    parameters) and `local.get`s right after it.
+//!    The same goes for `if` and `loop` with parameters.
+//!
+//!    Patch: a block (`if`, `loop`) with parameters takes them through fresh
+//!    locals instead: `local.set`s before `block` (whose type then has no
+//!    parameters) and `local.get`s right after it (for `if`, at the start
+//!    of both branches, adding an `else` if there was none; for `loop`,
+//!    every branch to it stores the values into those locals first).
+//!
+//! The corpus cases `tests/corpus/wasmi-*.wat` reproduce each bug; run them
+//! with `WEFT_FUZZ_NO_WASMI_PATCH=1` to see whether a wasmi still has it.
+//!
+//! 3. `br_table` carrying several values to targets at different stack
+//!    heights (an enclosing block and the function) delivers a wrong first
+//!    value to the function's results:
+//!
+//!    ```wat
+//!    (func (result i32 i64) (local i64)
+//!      block (result i32 i64)
+//!        local.get 0
+//!        loop (result i32 i64)
+//!          i32.const 500
+//!          i64.const 2
+//!          global.get $big          ;; any index >= 2: the default, 2
+//!          br_table 1 2 2
+//!        end
+//!        unreachable
+//!      end)
+//!    ;; expected 500 2; wasmi 2.0.0 returns 0 2
+//!    ```
+//!
+//!    Patch: a `br_table` whose labels carry two or more values becomes a
+//!    chain of `br_if`s on the index (kept in a fresh local), then `br` to
+//!    the default label: the same branches, without `br_table`.
 
 use super::binary::{self, CODE, TYPE};
 use wasmparser::{BlockType, FuncType, Operator, Parser, Payload, ValType};
+
+/// Whether the workarounds are on: set `WEFT_FUZZ_NO_WASMI_PATCH` in the
+/// environment to give wasmi the original modules (to see whether a newer
+/// wasmi still has these bugs: the corpus cases `wasmi-*.wat` then fail).
+pub fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("WEFT_FUZZ_NO_WASMI_PATCH").is_none())
+}
 
 /// One edit of a function body: replace `range` (absolute offsets) by `bytes`.
 struct Edit {
     range: std::ops::Range<usize>,
     bytes: Vec<u8>,
+}
+
+fn write_sleb(out: &mut Vec<u8>, mut v: i64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0) {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// Number of values a branch to a frame with this block type carries.
+fn label_arity(types: &[FuncType], bt: BlockType, is_loop: bool) -> Option<usize> {
+    Some(match bt {
+        BlockType::Empty => 0,
+        BlockType::Type(_) => usize::from(!is_loop),
+        BlockType::FuncType(i) => {
+            let t = types.get(i as usize)?;
+            if is_loop {
+                t.params().len()
+            } else {
+                t.results().len()
+            }
+        }
+    })
 }
 
 fn val_byte(t: ValType) -> Option<u8> {
@@ -66,28 +132,98 @@ fn val_byte(t: ValType) -> Option<u8> {
     })
 }
 
-/// Scratch locals added to one function, by type, allocated on demand.
+/// Scratch locals added to one function.
 struct Scratch {
     first: u32,
     types: Vec<u8>,
+    /// The local `br_table` rewrites keep their index in.
+    br_index: Option<u32>,
+    /// The local `br_if`s to rewritten loops keep their condition in.
+    br_cond: Option<u32>,
 }
 
 impl Scratch {
-    /// The `n`th scratch local of type `t` (shared by all conversions: each
-    /// is live only between a block's entry `local.set`s and `local.get`s).
-    fn local(&mut self, t: u8, n: usize) -> u32 {
-        let mut seen = 0;
-        for (i, &ty) in self.types.iter().enumerate() {
-            if ty == t {
-                if seen == n {
-                    return self.first + i as u32;
-                }
-                seen += 1;
-            }
-        }
+    /// A new local of type `t` (never shared: an `if`'s parameters must
+    /// survive its `then` branch, which may contain other rewrites).
+    fn fresh(&mut self, t: u8) -> u32 {
         self.types.push(t);
         self.first + self.types.len() as u32 - 1
     }
+
+    fn br_index(&mut self) -> u32 {
+        match self.br_index {
+            Some(l) => l,
+            None => {
+                let l = self.fresh(0x7f);
+                self.br_index = Some(l);
+                l
+            }
+        }
+    }
+
+    fn br_cond(&mut self) -> u32 {
+        match self.br_cond {
+            Some(l) => l,
+            None => {
+                let l = self.fresh(0x7f);
+                self.br_cond = Some(l);
+                l
+            }
+        }
+    }
+}
+
+fn sets(locals: &[u32]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for &l in locals.iter().rev() {
+        b.push(0x21);
+        binary::write_leb(&mut b, l);
+    }
+    b
+}
+
+fn gets(locals: &[u32]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for &l in locals {
+        b.push(0x20);
+        binary::write_leb(&mut b, l);
+    }
+    b
+}
+
+/// `br depth` (or `br_if depth` when `cond`), storing the values of a
+/// rewritten loop's parameters in its locals first.
+fn branch(frames: &[Frame], scratch: &mut Scratch, depth: u32, cond: bool) -> Option<Vec<u8>> {
+    let target = frames.get(frames.len().checked_sub(1 + depth as usize)?)?;
+    let mut b = Vec::new();
+    match (&target.loop_params, cond) {
+        (Some(ls), false) => b.extend_from_slice(&sets(ls)),
+        (Some(ls), true) => {
+            let c = scratch.br_cond();
+            b.push(0x21);
+            binary::write_leb(&mut b, c);
+            b.extend_from_slice(&sets(ls));
+            b.extend_from_slice(&gets(ls));
+            b.push(0x20);
+            binary::write_leb(&mut b, c);
+        }
+        (None, _) => {}
+    }
+    b.push(if cond { 0x0d } else { 0x0c });
+    binary::write_leb(&mut b, depth);
+    Some(b)
+}
+
+/// An enclosing control frame.
+struct Frame {
+    /// Values a branch to it carries.
+    arity: usize,
+    /// For an `if` whose parameters were moved to locals: those locals
+    /// (re-pushed at the start of each branch), and whether `else` was seen.
+    if_params: Option<(Vec<u32>, bool)>,
+    /// For a `loop` whose parameters were moved to locals: those locals
+    /// (branches to the loop store into them).
+    loop_params: Option<Vec<u32>>,
 }
 
 /// The module to give wasmi: `bytes` with every known wasmi bug avoided,
@@ -173,12 +309,20 @@ fn patch_body(
     let mut scratch = Scratch {
         first: ty.params().len() as u32 + declared,
         types: Vec::new(),
+        br_index: None,
+        br_cond: None,
     };
     let mut ops = body.get_operators_reader().ok()?;
     let ops_start = ops.original_position() as usize;
     let mut edits: Vec<Edit> = Vec::new();
     let mut prev_is_cmp = false;
     let mut pending: Option<(usize, Vec<u8>, Vec<u8>)> = None;
+    // Enclosing frames, innermost last (the function's first).
+    let mut frames: Vec<Frame> = vec![Frame {
+        arity: ty.results().len(),
+        if_params: None,
+        loop_params: None,
+    }];
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset().ok()?;
         let offset = offset as usize;
@@ -199,29 +343,122 @@ fn patch_body(
             });
         }
         prev_is_cmp = matches!(op, Operator::I32Eqz | Operator::I32Eq | Operator::I32Ne);
-        if let Operator::Block {
-            blockty: BlockType::FuncType(idx),
-        } = op
-        {
+        match &op {
+            Operator::Block { blockty } | Operator::If { blockty } => frames.push(Frame {
+                arity: label_arity(types, *blockty, false)?,
+                if_params: None,
+                loop_params: None,
+            }),
+            Operator::Loop { blockty } => frames.push(Frame {
+                arity: label_arity(types, *blockty, true)?,
+                if_params: None,
+                loop_params: None,
+            }),
+            Operator::Else => {
+                if let Some((locals, saw_else)) = &mut frames.last_mut()?.if_params {
+                    *saw_else = true;
+                    edits.push(Edit {
+                        range: offset + 1..offset + 1,
+                        bytes: gets(locals),
+                    });
+                }
+            }
+            Operator::End => {
+                if let Some((locals, false)) = frames.pop()?.if_params {
+                    let mut b = vec![0x05];
+                    b.extend_from_slice(&gets(&locals));
+                    edits.push(Edit {
+                        range: offset..offset,
+                        bytes: b,
+                    });
+                }
+            }
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                let cond = matches!(op, Operator::BrIf { .. });
+                let d = *relative_depth as usize;
+                if frames
+                    .get(frames.len().checked_sub(1 + d)?)?
+                    .loop_params
+                    .is_some()
+                {
+                    let b = branch(&frames, &mut scratch, *relative_depth, cond)?;
+                    let end = ops.original_position() as usize;
+                    edits.push(Edit {
+                        range: offset..end,
+                        bytes: b,
+                    });
+                }
+            }
+            Operator::BrTable { targets } => {
+                let default = targets.default();
+                let arity = frames.get(frames.len().checked_sub(1 + default as usize)?)?.arity;
+                let list: Vec<u32> = targets.targets().collect::<Result<_, _>>().ok()?;
+                let to_loop = list.iter().chain([&default]).any(|&t| {
+                    frames
+                        .len()
+                        .checked_sub(1 + t as usize)
+                        .and_then(|i| frames.get(i))
+                        .is_some_and(|f| f.loop_params.is_some())
+                });
+                if (arity >= 2 || to_loop) && list.len() <= 64 {
+                    let i = scratch.br_index();
+                    let mut b = vec![0x21];
+                    binary::write_leb(&mut b, i);
+                    for (k, &t) in list.iter().enumerate() {
+                        b.push(0x20);
+                        binary::write_leb(&mut b, i);
+                        b.push(0x41);
+                        write_sleb(&mut b, k as i64);
+                        b.push(0x46);
+                        b.extend_from_slice(&branch(&frames, &mut scratch, t, true)?);
+                    }
+                    b.extend_from_slice(&branch(&frames, &mut scratch, default, false)?);
+                    let end = ops.original_position() as usize;
+                    edits.push(Edit {
+                        range: offset..end,
+                        bytes: b,
+                    });
+                } else if to_loop {
+                    // Too large to rewrite: leave the module to wasmi as is.
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        let (opcode, idx) = match op {
+            Operator::Block {
+                blockty: BlockType::FuncType(idx),
+            } => (0x02u8, Some(idx)),
+            Operator::Loop {
+                blockty: BlockType::FuncType(idx),
+            } => (0x03, Some(idx)),
+            Operator::If {
+                blockty: BlockType::FuncType(idx),
+            } => (0x04, Some(idx)),
+            _ => (0, None),
+        };
+        let is_if = opcode == 0x04;
+        if let Some(idx) = idx {
             let bt = types.get(idx as usize)?;
             if !bt.params().is_empty() {
                 let params: Vec<u8> = bt.params().iter().map(|&t| val_byte(t)).collect::<Option<_>>()?;
                 let results: Vec<u8> = bt.results().iter().map(|&t| val_byte(t)).collect::<Option<_>>()?;
-                let mut counts = [0usize; 256];
-                let locals: Vec<u32> = params
-                    .iter()
-                    .map(|&t| {
-                        let l = scratch.local(t, counts[t as usize]);
-                        counts[t as usize] += 1;
-                        l
-                    })
-                    .collect();
+                let cond = is_if.then(|| scratch.fresh(0x7f));
+                let locals: Vec<u32> = params.iter().map(|&t| scratch.fresh(t)).collect();
                 let mut before = Vec::new();
-                for &l in locals.iter().rev() {
+                for &l in cond.iter().chain(locals.iter().rev()) {
                     before.push(0x21);
                     binary::write_leb(&mut before, l);
                 }
-                before.push(0x02);
+                if let Some(c) = cond {
+                    before.push(0x20);
+                    binary::write_leb(&mut before, c);
+                    frames.last_mut()?.if_params = Some((locals.clone(), false));
+                }
+                if opcode == 0x03 {
+                    frames.last_mut()?.loop_params = Some(locals.clone());
+                }
+                before.push(opcode);
                 match results.len() {
                     0 => before.push(0x40),
                     1 => before.push(results[0]),
@@ -240,12 +477,7 @@ fn patch_body(
                         }
                     }
                 }
-                let mut after = Vec::new();
-                for &l in &locals {
-                    after.push(0x20);
-                    binary::write_leb(&mut after, l);
-                }
-                pending = Some((offset, before, after));
+                pending = Some((offset, before, gets(&locals)));
             }
         }
     }

@@ -7,7 +7,7 @@ use super::rng::{hash_bytes, mix};
 use super::side::Side;
 use super::values::{CallOutcome, ExportKind, Import, Kind, Shape, Ty, HOST_TRAP, UNKNOWN_FUNC, V};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use wasmi::{
     Caller, Config, Engine, Error, ExternRef, ExternType, Func, FuncType, Global, Instance, Memory,
@@ -36,6 +36,8 @@ struct Env {
     /// Exported functions (for re-entry), set once the instance is bound.
     funcs: Mutex<Vec<(Func, Vec<Ty>)>>,
     depth: AtomicU32,
+    /// A re-entrant call exhausted the stack.
+    exhausted: AtomicBool,
 }
 
 impl Env {
@@ -98,6 +100,9 @@ impl Env {
                             self.note(host::outcome_digest(3, &vals));
                         }
                         Err(e) => {
+                            if kind(&e) == Kind::StackExhausted {
+                                self.exhausted.store(true, Ordering::Relaxed);
+                            }
                             self.note(host::outcome_digest(4, &[V::I64(kind(&e).tag() as i64)]));
                             return Err(Error::new(HOST_TRAP));
                         }
@@ -488,5 +493,9 @@ impl Side for WasmiSide {
 
     fn host_log(&self) -> u64 {
         *self.env.log.lock().unwrap()
+    }
+
+    fn nested_exhaustion(&self) -> bool {
+        self.env.exhausted.load(Ordering::Relaxed)
     }
 }
