@@ -121,3 +121,37 @@ fn translation_fuses_constants_and_branches() {
     );
     assert_eq!(listing.lines().count(), 4, "{listing}");
 }
+
+#[test]
+fn per_store_stack_limits() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        br#"(module (func $f (export "down") (param i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0))
+                (then (i32.const 0))
+                (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    assert_eq!(
+        call(&mut store, inst, "down", &[Val::I32(1000)], 1),
+        vec![Val::I32(1000)]
+    );
+    store.set_stack_limits(1 << 20, 100);
+    let f = inst.get_func(&store, "down").unwrap();
+    let err = f
+        .call(&mut store, &[Val::I32(1000)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(err.message(), "call stack exhausted");
+    assert_eq!(
+        call(&mut store, inst, "down", &[Val::I32(50)], 1),
+        vec![Val::I32(50)]
+    );
+    store.set_stack_limits(64, 1000);
+    let err = f
+        .call(&mut store, &[Val::I32(1000)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(err.message(), "call stack exhausted");
+}

@@ -34,6 +34,10 @@ pub struct Store {
     pub(crate) stacks: Vec<Stack>,
     /// Nesting of executions (host function calling back into wasm).
     pub(crate) nesting: u32,
+    /// Value-stack cells per execution (initially the engine's setting).
+    pub(crate) max_stack_cells: usize,
+    /// Nested wasm calls per execution (initially the engine's setting).
+    pub(crate) max_call_depth: u32,
 }
 
 impl Store {
@@ -50,7 +54,24 @@ impl Store {
             datas: Vec::new(),
             stacks: Vec::new(),
             nesting: 0,
+            max_stack_cells: engine.config().max_stack_cells,
+            max_call_depth: engine.config().max_call_depth,
         }
+    }
+
+    /// Sets this store's execution limits: value-stack cells and nested
+    /// wasm calls per execution (e.g. an embedder's per-instance stack size).
+    /// Exceeding either traps with `call stack exhausted`.
+    pub fn set_stack_limits(&mut self, max_stack_cells: usize, max_call_depth: u32) {
+        self.max_stack_cells = max_stack_cells.max(16);
+        self.max_call_depth = max_call_depth.max(1);
+        // Pooled stacks of another size are dropped; new ones are made on demand.
+        self.stacks.clear();
+    }
+
+    /// This store's execution limits: (value-stack cells, call depth).
+    pub fn stack_limits(&self) -> (usize, u32) {
+        (self.max_stack_cells, self.max_call_depth)
     }
 
     pub fn engine(&self) -> &Engine {

@@ -386,6 +386,19 @@ fn tree_order(root: &WamrModule) -> Vec<Entry> {
     out
 }
 
+/// A store whose value stack honours WAMR's `stack_size` (bytes of 32-bit
+/// cells in WAMR; our cells are 64-bit, so one of ours per 4 bytes keeps the
+/// same capacity in values). 0 keeps the engine's default; very small sizes
+/// are raised to 1024 cells.
+fn store_with_stack(engine: &crate::runtime::Engine, stack_size: u32) -> Store {
+    let mut store = Store::new(engine);
+    if stack_size > 0 {
+        let cells = (stack_size as usize / 4).max(1024);
+        store.set_stack_limits(cells, engine.config().max_call_depth);
+    }
+    store
+}
+
 pub(crate) fn instantiate(
     module: *mut WamrModule,
     stack_size: u32,
@@ -418,7 +431,7 @@ pub(crate) fn instantiate(
         None => Some(
             RtBox::new(Shared {
                 lock: ReLock::new(),
-                store: UnsafeCell::new(Store::new(root_module.module.engine())),
+                store: UnsafeCell::new(store_with_stack(root_module.module.engine(), stack_size)),
                 active: AtomicPtr::new(std::ptr::null_mut()),
                 nodes: RwLock::new(Vec::new()),
                 roots_alive: AtomicU32::new(0),
@@ -1021,4 +1034,19 @@ pub unsafe extern "C" fn wasm_runtime_get_wasi_exit_code(inst: *mut ModuleInst) 
             .map(|h| h.shared().exit_code.load(Ordering::Acquire))
             .unwrap_or(0)
     })
+}
+
+#[cfg(test)]
+mod stack_size_tests {
+    use super::store_with_stack;
+    use crate::runtime::Engine;
+
+    #[test]
+    fn stack_size_bounds_the_value_stack() {
+        let engine = Engine::default();
+        assert_eq!(store_with_stack(&engine, 64 * 1024).stack_limits().0, 16 * 1024);
+        assert_eq!(store_with_stack(&engine, 100).stack_limits().0, 1024);
+        let default = engine.config().max_stack_cells;
+        assert_eq!(store_with_stack(&engine, 0).stack_limits().0, default);
+    }
 }

@@ -82,8 +82,8 @@ pub(crate) fn invoke(store: &mut Store, func: u32, args: &[Val], results: &mut [
         return check_host_results(store, &ty, results);
     }
     let mut stack = match store.stacks.pop() {
-        Some(s) => s,
-        None => Stack::new(store.engine.config().max_stack_cells),
+        Some(s) if s.cells.len() == store.max_stack_cells => s,
+        _ => Stack::new(store.max_stack_cells),
     };
     store.nesting += 1;
     let out = ops::run(store, &mut stack, func, args);

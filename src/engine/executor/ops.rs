@@ -34,7 +34,7 @@ fn memory_view(store: &Store, mem: usize) -> (*mut u8, usize) {
 /// On success the results are in cells `0..n_results`.
 pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val]) -> Result<(), Trap> {
     let cap = stack.cells.len();
-    let max_depth = store.engine.config().max_call_depth as usize;
+    let max_depth = store.max_call_depth as usize;
 
     let (mut inst, mut code, frame_size, np, nl) = match &store.funcs[func as usize].kind {
         FuncKind::Wasm {
