@@ -18,8 +18,13 @@
 //!    ;; expected 203 5; wasmi 2.0.0 returns 203 0
 //!    ```
 //!
-//!    Patch: `i32.const 1; i32.and` between such a comparison and `select`
-//!    (the comparison yields 0 or 1, so the value is unchanged).
+//!    The same happens with `ref.is_null` of a call's result:
+//!    `(select (i32.const 7) (i32.const 9) (ref.is_null (call $f)))` gives
+//!    9 when `$f` (which reads a global) returns null.
+//!
+//!    Patch: `i32.const 1; i32.and` between such a comparison (also the
+//!    64-bit ones and `ref.is_null`) and `select` (the comparison yields 0
+//!    or 1, so the value is unchanged).
 //!
 //! 2. Blocks with parameters: when a `block` with parameters is left by a
 //!    branch and later in the same block a `loop` or `if` makes wasmi
@@ -342,7 +347,16 @@ fn patch_body(
                 bytes: vec![0x41, 0x01, 0x71],
             });
         }
-        prev_is_cmp = matches!(op, Operator::I32Eqz | Operator::I32Eq | Operator::I32Ne);
+        prev_is_cmp = matches!(
+            op,
+            Operator::I32Eqz
+                | Operator::I32Eq
+                | Operator::I32Ne
+                | Operator::I64Eqz
+                | Operator::I64Eq
+                | Operator::I64Ne
+                | Operator::RefIsNull
+        );
         match &op {
             Operator::Block { blockty } | Operator::If { blockty } => frames.push(Frame {
                 arity: label_arity(types, *blockty, false)?,
