@@ -115,10 +115,15 @@ impl Env {
 }
 
 /// wasmi's configuration: the features Weft supports, the same call depth,
-/// a value stack large enough never to matter, and fuel.
+/// a value stack large enough never to matter, and fuel. Functions are
+/// translated eagerly: a wasmi translator panic (it has some, e.g. on
+/// certain stores) then happens in `Module::new`, where it is caught,
+/// instead of in the middle of execution, where wasmi cannot unwind and
+/// the process aborts.
 pub fn config() -> Config {
     let mut c = Config::default();
-    c.consume_fuel(true)
+    c.compilation_mode(wasmi::CompilationMode::Eager)
+        .consume_fuel(true)
         .wasm_tail_call(false)
         .wasm_multi_memory(false)
         .wasm_memory64(false)
