@@ -454,8 +454,8 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
             let cmp = if negate {
                 match cmp {
                     $(
-                        Instr::$cv { dst, a, b } => negate_cmp!($cneg, dst, a, b),
-                        Instr::$cvi { dst, a, imm } => negate_cmp_imm!($cneg, dst, a, imm),
+                        Instr::$cv { dst, a, b } => Instr::$cneg { dst, a, b },
+                        Instr::$cvi { dst, a, imm } => imm_form(Instr::$cneg { dst, a, b: 0 }, imm),
                     )*
                     other => other,
                 }
@@ -470,32 +470,6 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
                 other => unreachable!("not a comparison: {other:?}"),
             }
         }};
-    }
-    macro_rules! negate_cmp {
-        ($neg:ident, $dst:ident, $a:ident, $b:ident) => {
-            Instr::$neg {
-                dst: $dst,
-                a: $a,
-                b: $b,
-            }
-        };
-    }
-    macro_rules! negate_cmp_imm {
-        ($neg:ident, $dst:ident, $a:ident, $imm:ident) => {
-            paste_imm!($neg, $dst, $a, $imm)
-        };
-    }
-    macro_rules! paste_imm {
-        ($neg:ident, $dst:ident, $a:ident, $imm:ident) => {
-            imm_form(
-                Instr::$neg {
-                    dst: $dst,
-                    a: $a,
-                    b: 0,
-                },
-                $imm,
-            )
-        };
     }
     crate::ir::for_each_op_family!(fuse)
 }
