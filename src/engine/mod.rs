@@ -4,11 +4,12 @@
 pub mod executor;
 pub mod translator;
 
-use crate::ir::Instr;
+use executor::dispatch::Op;
 
 /// A function body translated for the interpreter.
 pub struct CompiledFunc {
-    pub code: Box<[Instr]>,
+    /// Threaded code: each instruction with its handler.
+    pub(crate) code: Box<[Op]>,
     /// Module offset of the wasm operator each instruction came from.
     pub offsets: Box<[u32]>,
     pub num_params: u32,

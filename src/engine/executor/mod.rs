@@ -1,13 +1,18 @@
 //! The interpreter.
 //!
-//! One loop runs all wasm code of an invocation: a wasm-to-wasm call pushes a
-//! small `Frame` record and switches the instruction pointer; nothing recurses
-//! on the host stack and nothing is allocated per call or per instruction
-//! (the value stack and frame stack are reused between invocations). Host
-//! functions are called from the loop; if they call back into wasm, that
-//! nested invocation takes another value stack from the store's pool.
+//! Threaded code (`dispatch`, `handlers`) runs all wasm code of an
+//! invocation: a wasm-to-wasm call pushes a small `Frame` record and switches
+//! the instruction pointer; nothing recurses on the host stack and nothing
+//! is allocated per call or per instruction (the value stack and frame stack
+//! are reused between invocations). Host functions are called out of line;
+//! if they call back into wasm, that nested invocation takes another value
+//! stack from the store's pool.
 
-mod ops;
+pub(crate) mod dispatch;
+mod handlers;
+mod run;
+
+pub(crate) use run::call_host;
 
 use crate::core::{Trap, TrapCode, TrapFrame, Val};
 use crate::runtime::func::FuncKind;
@@ -19,16 +24,16 @@ const MAX_NESTING: u32 = 100;
 /// A caller's state saved across a call.
 #[derive(Clone, Copy)]
 pub(crate) struct Frame {
+    /// The instruction to resume at.
+    pub ret: dispatch::Ip,
+    /// First cell of the frame.
+    pub fp: dispatch::Fp,
+    /// The function's code (owned by its module, see `handlers`).
+    pub code: dispatch::Ip,
     /// Store index of the function.
     pub func: u32,
     /// Store index of the function's instance.
     pub inst: u32,
-    /// Instruction index to resume at.
-    pub pc: usize,
-    /// First cell of the frame.
-    pub base: usize,
-    /// The function's code (owned by its module, see `ops::run`).
-    pub code: *const crate::ir::Instr,
 }
 
 /// A value stack with its frame records and host-call buffers.
@@ -86,7 +91,7 @@ pub(crate) fn invoke(store: &mut Store, func: u32, args: &[Val], results: &mut [
         _ => Stack::new(store.max_stack_cells),
     };
     store.nesting += 1;
-    let out = ops::run(store, &mut stack, func, args);
+    let out = run::run(store, &mut stack, func, args);
     store.nesting = store.nesting.saturating_sub(1);
     if out.is_ok() {
         let ty = &store.funcs[func as usize].ty;
@@ -122,10 +127,10 @@ pub(crate) fn check_host_results(
 }
 
 /// Builds the backtrace of a trap: the trapping frame, then its callers.
+/// Each frame's `ret` is one past its current instruction (the trapping one,
+/// or the call).
 pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<TrapFrame> {
     let mut out = Vec::with_capacity(frames.len() + 1);
-    // The current pc was already advanced past the trapping instruction;
-    // saved pcs point after their call instruction.
     for f in std::iter::once(&current).chain(frames.iter().rev()) {
         if let FuncKind::Wasm {
             instance,
@@ -134,7 +139,9 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
         } = &store.funcs[f.func as usize].kind
         {
             let code = &module.info().code[*def as usize];
-            let module_offset = code.offset_of(f.pc.saturating_sub(1)) as usize;
+            // Address arithmetic only: `ret` and `code` point into the same code.
+            let pc = (f.ret as usize - f.code as usize) / std::mem::size_of::<dispatch::Op>();
+            let module_offset = code.offset_of(pc.saturating_sub(1)) as usize;
             out.push(TrapFrame {
                 instance: *instance,
                 func_index: module.info().num_imported_funcs + def,

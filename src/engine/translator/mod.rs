@@ -111,7 +111,11 @@ impl Translator {
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
         Ok((
             CompiledFunc {
-                code: self.code.as_slice().into(),
+                code: self
+                    .code
+                    .iter()
+                    .map(|&i| crate::engine::executor::dispatch::Op::new(i))
+                    .collect(),
                 offsets: self.offsets.as_slice().into(),
                 num_params,
                 num_locals,

@@ -26,10 +26,33 @@ impl Translator {
         self.emit_result(make(dst, a, b));
     }
 
-    fn unop(&mut self, make: impl FnOnce(u32, u32) -> Instr) {
+    fn unop(&mut self, make: impl Fn(u32, u32) -> Instr) {
+        if self.fuse_extending_load(&make) {
+            return;
+        }
         let src = self.pop();
         let dst = self.push_home();
         self.emit_result(make(dst, src));
+    }
+
+    /// `i64.extend_i32_s/u` of an `i32.load` just emitted into the top
+    /// operand's home slot becomes `i64.load32_s/u` (the same value).
+    fn fuse_extending_load(&mut self, make: &impl Fn(u32, u32) -> Instr) -> bool {
+        let (Some(at), Some(Operand::Home)) = (self.last_result, self.stack.last()) else {
+            return false;
+        };
+        let Instr::I32Load { dst, addr, offset } = self.code[at] else {
+            return false;
+        };
+        if dst != self.home(self.stack.len() - 1) {
+            return false;
+        }
+        self.code[at] = match make(0, 0) {
+            Instr::I64ExtendI32U { .. } => Instr::I64Load32U { dst, addr, offset },
+            Instr::I64ExtendI32S { .. } => Instr::I64Load32S { dst, addr, offset },
+            _ => return false,
+        };
+        true
     }
 
     fn load(&mut self, offset: u64, make: impl FnOnce(u32, u32, u32) -> Instr) {

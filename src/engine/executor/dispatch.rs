@@ -1,0 +1,170 @@
+//! Threaded dispatch: every instruction carries the address of its handler.
+//!
+//! A handler is a function that executes one instruction and then hands over
+//! to the handler of the next one. Two backends share every handler:
+//!
+//! - *tail* (optimised builds on x86-64 and AArch64, `cfg(weft_tail_dispatch)`
+//!   set by `build.rs`): a handler ends by calling the next handler in tail
+//!   position with the same signature, which LLVM compiles to a jump. Each
+//!   instruction then costs one indirect jump from its own site, which the
+//!   branch predictor learns per instruction pair, and the interpreter state
+//!   (`ip`, `fp`, memory base and length, context) stays in argument
+//!   registers. Nothing may stay alive across that final call (no locals
+//!   whose address escapes, nothing to drop), or LLVM keeps a real call and
+//!   the host stack grows per instruction; `tests/dispatch_tail.rs` runs
+//!   every instruction kind in long loops on a small stack to catch that.
+//! - *loop* (unoptimised builds, where LLVM does not turn calls into jumps):
+//!   a handler stores the state into the context and returns `Exit::Continue`
+//!   to a loop that calls the next handler.
+//!
+//! Handlers return to the caller of the first handler only to finish:
+//! `Exit::Done` (the outermost function returned), `Exit::Trap` (the trap is
+//! in `Cx::trap`) or `Exit::Replaced` (a host function replaced the store).
+
+use super::Frame;
+use crate::core::Trap;
+use crate::ir::Instr;
+use crate::runtime::func::CallTarget;
+use crate::runtime::Store;
+
+/// The next instruction to execute.
+pub(crate) type Ip = *const Op;
+/// First cell of the current frame.
+pub(crate) type Fp = *mut u64;
+/// Base address of memory 0 of the current instance.
+pub(crate) type Mem = *mut u8;
+
+/// The signature every handler shares (so that tail calls become jumps).
+///
+/// # Safety
+/// `ip` points at an instruction of the current function's code whose
+/// handler this is, `fp` at a frame of the function inside the value stack,
+/// `mem`/`len` describe memory 0 of the current instance and `cx` is the
+/// context of this execution. See `run::run` for how these are established.
+pub(crate) type Handler = unsafe fn(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit;
+
+/// One threaded instruction: the handler and the instruction it executes.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    pub handler: Handler,
+    pub instr: Instr,
+}
+
+impl Op {
+    pub fn new(instr: Instr) -> Op {
+        Op {
+            handler: super::handlers::handler_for(&instr),
+            instr,
+        }
+    }
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.instr.fmt(f)
+    }
+}
+
+/// Why the handlers gave control back.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Exit {
+    /// The invoked function returned; its results are at cell 0.
+    Done,
+    /// A trap; it is stored in `Cx::trap`, its position in `Cx::ip`.
+    Trap,
+    /// A host function swapped the store out: nothing of it may be touched.
+    Replaced,
+    /// Loop backend only: run the handler at `Cx::ip` next.
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
+    Continue,
+}
+
+/// The state of one execution that does not live in registers.
+pub(crate) struct Cx<'a> {
+    pub store: &'a mut Store,
+    /// One past the last cell of the value stack.
+    pub cells_end: *mut u64,
+    /// Callers of the current function (innermost last).
+    pub frames: Vec<Frame>,
+    pub max_depth: usize,
+    /// Store index of the current function and of its instance.
+    pub func: u32,
+    pub inst: u32,
+    /// Code of the current function (branch targets index into it).
+    pub code: Ip,
+    /// Call targets of the current instance, by function index.
+    pub targets: *const CallTarget,
+    /// Store index of the current instance's memory 0 (`usize::MAX` if none).
+    pub mem_idx: usize,
+    /// Where the current length of that memory is kept (a zero for none);
+    /// re-derived whenever the store's memory list may have moved.
+    pub mem_len: *const usize,
+    /// Host-call buffers (taken from the value stack for the execution).
+    pub host_args: Vec<crate::core::Val>,
+    pub host_results: Vec<crate::core::Val>,
+    /// Set with `Exit::Trap`.
+    pub trap: Option<Trap>,
+    /// On a trap: one past the trapping instruction. Loop backend: the next
+    /// instruction, with the registers below.
+    pub ip: Ip,
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
+    pub fp: Fp,
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
+    pub mem: Mem,
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
+    pub len: usize,
+}
+
+/// A zero length for instances without memory (see `Cx::mem_len`).
+pub(crate) static NO_MEMORY_LEN: usize = 0;
+
+/// Continues with the instruction at `$ip`. Must be in tail position of a
+/// handler: it returns.
+#[cfg(weft_tail_dispatch)]
+macro_rules! next {
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let ip: $crate::engine::executor::dispatch::Ip = $ip;
+        // SAFETY: `ip` points at an instruction of the current code (the
+        // caller's obligation, see `Handler`), whose handler gets the state.
+        return unsafe { ((*ip).handler)(ip, $fp, $mem, $len, $cx) };
+    }};
+}
+
+#[cfg(not(weft_tail_dispatch))]
+macro_rules! next {
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let state = ($ip, $fp, $mem, $len);
+        let cx: &mut $crate::engine::executor::dispatch::Cx<'_> = $cx;
+        (cx.ip, cx.fp, cx.mem, cx.len) = state;
+        return $crate::engine::executor::dispatch::Exit::Continue;
+    }};
+}
+
+pub(crate) use next;
+
+/// Runs the handlers from `ip` until one of them finishes the execution.
+///
+/// # Safety
+/// As for `Handler`.
+#[cfg(weft_tail_dispatch)]
+pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
+    // SAFETY: the caller's obligation.
+    unsafe { ((*ip).handler)(ip, fp, mem, len, cx) }
+}
+
+/// Runs the handlers from `ip` until one of them finishes the execution.
+///
+/// # Safety
+/// As for `Handler`.
+#[cfg(not(weft_tail_dispatch))]
+pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
+    let (mut ip, mut fp, mut mem, mut len) = (ip, fp, mem, len);
+    loop {
+        // SAFETY: the caller's obligation for the first instruction; every
+        // handler leaves a valid state in `cx` before `Exit::Continue`.
+        match unsafe { ((*ip).handler)(ip, fp, mem, len, cx) } {
+            Exit::Continue => (ip, fp, mem, len) = (cx.ip, cx.fp, cx.mem, cx.len),
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Branches, calls and returns.
+
+use super::{get, handler, raise, trap, Imm};
+use crate::core::TrapCode;
+use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem};
+use crate::engine::executor::{call_host, Frame};
+use crate::ir::Slot;
+use crate::runtime::func::CallTarget;
+
+/// The instruction at index `target` of the current code.
+#[inline(always)]
+fn at(cx: &Cx<'_>, target: u32) -> Ip {
+    // Wrapping: targets are in bounds (module docs), so this is `add`.
+    cx.code.wrapping_add(target as usize)
+}
+
+/// Continues at `target` when `taken`, else with the next instruction. Two
+/// dispatch sites (not a conditional move of `ip`), so the CPU predicts the
+/// branch and runs ahead instead of waiting for the condition.
+macro_rules! branch {
+    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident) => {
+        if $taken {
+            next!(at($cx, $target), $fp, $mem, $len, $cx)
+        } else {
+            next!($ip.wrapping_add(1), $fp, $mem, $len, $cx)
+        }
+    };
+}
+
+handler!(Unreachable {} (ip, fp, mem, len, cx) {
+    trap(cx, ip, TrapCode::Unreachable)
+});
+
+handler!(Br { target } (ip, fp, mem, len, cx) {
+    next!(at(cx, target), fp, mem, len, cx)
+});
+
+handler!(BrIfNez { cond, target } (ip, fp, mem, len, cx) {
+    // SAFETY: a slot of the current frame (module docs).
+    let taken = unsafe { get::<u32>(fp, cond) } != 0;
+    branch!(taken, target, ip, fp, mem, len, cx)
+});
+
+handler!(BrIfEqz { cond, target } (ip, fp, mem, len, cx) {
+    // SAFETY: a slot of the current frame (module docs).
+    let taken = unsafe { get::<u32>(fp, cond) } == 0;
+    branch!(taken, target, ip, fp, mem, len, cx)
+});
+
+handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx) {
+    // SAFETY: a slot of the current frame (module docs).
+    let i = unsafe { get::<u32>(fp, index) }.min(len);
+    // `len + 1` entries (each a `Br` or `Return`) follow; run the chosen one.
+    next!(ip.wrapping_add(1 + i as usize), fp, mem, mem_len, cx)
+});
+
+/// The fused compare-and-branch forms of the integer comparisons.
+macro_rules! compare_branches {
+    (
+        binop: [$($bin:ident)*]
+        tbinop: [$($tbin:ident)*]
+        unop: [$($un:ident)*]
+        tunop: [$($tun:ident)*]
+        load: [$($ld:ident)*]
+        store: [$($st:ident)*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+    ) => {$(
+        handler!($cb { a, b, target } (ip, fp, mem, len, cx) {
+            // SAFETY: slots of the current frame (module docs).
+            let (x, y): ($cty, $cty) = unsafe { (get(fp, a), get(fp, b)) };
+            branch!(x $cop y, target, ip, fp, mem, len, cx)
+        });
+        handler!($cbi { a, imm, target } (ip, fp, mem, len, cx) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $cty = unsafe { get(fp, a) };
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
+        });
+    )*};
+}
+crate::ir::for_each_op_family!(compare_branches);
+
+handler!(Return { src, n } (ip, fp, mem, len, cx) {
+    if n > 1 {
+        std::hint::cold_path();
+        return return_values(src, n, fp, mem, cx);
+    }
+    if n == 1 {
+        // SAFETY: slots of the current frame (module docs).
+        unsafe { *fp = *fp.add(src as usize) };
+    }
+    let Some(caller) = cx.frames.pop() else {
+        return Exit::Done;
+    };
+    if caller.inst != cx.inst {
+        std::hint::cold_path();
+        return return_to_instance(caller, cx);
+    }
+    cx.func = caller.func;
+    cx.code = caller.code;
+    // SAFETY: `mem_len` is kept valid (see `Cx::mem_len`); the callee may
+    // have grown the memory.
+    let len = unsafe { *cx.mem_len };
+    next!(caller.ret, caller.fp, mem, len, cx)
+});
+
+/// `Return` with several results.
+///
+/// # Safety
+/// As for a handler.
+#[inline(never)]
+unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
+    // SAFETY: both ranges lie inside the frame; `copy` handles overlap.
+    unsafe { std::ptr::copy(fp.add(src as usize), fp, n as usize) };
+    let Some(caller) = cx.frames.pop() else {
+        return Exit::Done;
+    };
+    if caller.inst != cx.inst {
+        return return_to_instance(caller, cx);
+    }
+    cx.func = caller.func;
+    cx.code = caller.code;
+    // SAFETY: as in `Return`.
+    let len = unsafe { *cx.mem_len };
+    next!(caller.ret, caller.fp, mem, len, cx)
+}
+
+/// Returns to a caller in another instance.
+#[inline(never)]
+fn return_to_instance(caller: Frame, cx: &mut Cx<'_>) -> Exit {
+    cx.func = caller.func;
+    cx.code = caller.code;
+    let (mem, len) = switch_instance(cx, caller.inst);
+    next!(caller.ret, caller.fp, mem, len, cx)
+}
+
+handler!(Call { func, base } (ip, fp, mem, len, cx) {
+    // SAFETY: `func` is a validated index into the function space, which
+    // the instance's `targets` covers.
+    let target = unsafe { *cx.targets.add(func as usize) };
+    call(target, base, ip, fp, mem, len, cx)
+});
+
+handler!(CallIndirect { type_index, table, base } (ip, fp, mem, len, cx) {
+    match resolve_indirect(cx, fp, type_index, table, base) {
+        Ok(target) => call(target, base, ip, fp, mem, len, cx),
+        Err(code) => trap(cx, ip, code),
+    }
+});
+
+/// The function a `call_indirect` calls, after the checks it makes.
+#[inline]
+fn resolve_indirect(
+    cx: &Cx<'_>,
+    fp: Fp,
+    type_index: u32,
+    table: u32,
+    base: Slot,
+) -> Result<CallTarget, TrapCode> {
+    let store = &*cx.store;
+    let entity = &store.instances[cx.inst as usize];
+    let info = entity.module.info();
+    let np = info.types[type_index as usize].params().len();
+    let expected = entity.module.type_ids()[type_index as usize];
+    // SAFETY: the element index is an operand of the current frame.
+    let idx = unsafe { get::<u32>(fp, base + np as u32) } as usize;
+    let t = entity.tables[table as usize] as usize;
+    let cell = *store.tables[t].elems.get(idx).ok_or(TrapCode::UndefinedElement)?;
+    if cell == 0 {
+        return Err(TrapCode::IndirectCallToNull);
+    }
+    let callee = (cell - 1) as u32;
+    let entity = &store.funcs[callee as usize];
+    if entity.type_id != expected {
+        return Err(TrapCode::IndirectCallTypeMismatch);
+    }
+    Ok(entity.call_target(callee))
+}
+
+/// Locals a call zeroes without calling `memset` (see `call`).
+const INLINE_ZEROED: usize = 8;
+
+/// Calls `target` with its arguments at slot `base` of the current frame and
+/// continues with its first instruction (or, for a host function, after the
+/// call). Inlined so that the continuation stays in tail position; the fast
+/// path (a wasm function of the same instance with few locals) calls
+/// nothing, so the handler needs no stack frame of its own.
+///
+/// # Safety
+/// As for a handler; `ip` is the calling instruction.
+#[inline(always)]
+unsafe fn call(
+    target: CallTarget,
+    base: Slot,
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Cx<'_>,
+) -> Exit {
+    if target.code.is_null() {
+        return call_host_and_continue(target.func, base, ip, fp, cx);
+    }
+    if target.instance != cx.inst {
+        std::hint::cold_path();
+        return call_general(target.func, base, ip, fp, cx);
+    }
+    // SAFETY: see `CallTarget`: the code outlives the store.
+    let callee = unsafe { &*target.code };
+    let np = callee.num_params as usize;
+    if callee.num_locals as usize - np > INLINE_ZEROED {
+        std::hint::cold_path();
+        return call_general(target.func, base, ip, fp, cx);
+    }
+    // SAFETY: the argument area is a slot range of the current frame.
+    let callee_fp = unsafe { fp.add(base as usize) };
+    // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
+    let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
+    if room < (callee.frame_size as usize).max(np + INLINE_ZEROED) {
+        std::hint::cold_path();
+        return call_general(target.func, base, ip, fp, cx);
+    }
+    let frames = cx.frames.len();
+    if frames == cx.frames.capacity() || frames >= cx.max_depth {
+        std::hint::cold_path();
+        return call_general(target.func, base, ip, fp, cx);
+    }
+    // Zero the locals (and maybe some operand cells above them, which are
+    // unused): a fixed-size store the compiler emits inline.
+    // SAFETY: `np + INLINE_ZEROED <= room` cells are available.
+    unsafe {
+        callee_fp
+            .add(np)
+            .cast::<[u64; INLINE_ZEROED]>()
+            .write_unaligned([0; INLINE_ZEROED])
+    };
+    // SAFETY: `frames < capacity`: the slot exists; the length covers it next.
+    unsafe {
+        cx.frames.as_mut_ptr().add(frames).write(Frame {
+            ret: ip.wrapping_add(1),
+            fp,
+            code: cx.code,
+            func: cx.func,
+            inst: cx.inst,
+        });
+        cx.frames.set_len(frames + 1);
+    }
+    cx.func = target.func;
+    cx.code = callee.code.as_ptr();
+    next!(cx.code, callee_fp, mem, len, cx)
+}
+
+/// `call` in general: another instance, many locals, a frame stack that
+/// must grow, or no room left.
+#[inline(never)]
+fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+    let target = cx.store.funcs[func as usize].call_target(func);
+    // SAFETY: see `CallTarget`: the code outlives the store.
+    let callee = unsafe { &*target.code };
+    // SAFETY: the argument area is a slot range of the current frame.
+    let callee_fp = unsafe { fp.add(base as usize) };
+    // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
+    let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
+    if cx.frames.len() >= cx.max_depth || room < callee.frame_size as usize {
+        return trap(cx, ip, TrapCode::StackExhausted);
+    }
+    let (np, nl) = (callee.num_params as usize, callee.num_locals as usize);
+    // SAFETY: the locals lie inside the callee frame (checked above).
+    unsafe { std::ptr::write_bytes(callee_fp.add(np), 0, nl - np) };
+    cx.frames.push(Frame {
+        ret: ip.wrapping_add(1),
+        fp,
+        code: cx.code,
+        func: cx.func,
+        inst: cx.inst,
+    });
+    cx.func = target.func;
+    cx.code = callee.code.as_ptr();
+    let (mem, len) = switch_instance(cx, target.instance);
+    next!(cx.code, callee_fp, mem, len, cx)
+}
+
+/// Calls host function `func` (store index) with arguments at `args`, then
+/// continues after the calling instruction at `ip`.
+#[inline(never)]
+fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+    // SAFETY: the argument area is a slot range of the current frame.
+    let args = unsafe { fp.add(base as usize) };
+    match call_host(cx, func, args) {
+        Ok(()) => {}
+        Err(None) => return Exit::Replaced,
+        Err(Some(t)) => return raise(cx, ip, t),
+    }
+    // The host may have created memories (moving the store's list) or grown
+    // this instance's memory.
+    let (mem, len) = switch_instance(cx, cx.inst);
+    next!(ip.wrapping_add(1), fp, mem, len, cx)
+}
+
+/// Makes instance `inst` current: its call targets and memory 0.
+#[inline(never)]
+pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -> (Mem, usize) {
+    cx.inst = inst;
+    let entity = &cx.store.instances[inst as usize];
+    cx.targets = entity.targets.as_ptr();
+    cx.mem_idx = entity.memories.first().map_or(usize::MAX, |&m| m as usize);
+    memory_view(cx)
+}
+
+/// Re-derives the current memory's base and length cell.
+pub(in crate::engine::executor) fn memory_view(cx: &mut Cx<'_>) -> (Mem, usize) {
+    match cx.store.memories.get(cx.mem_idx) {
+        Some(m) => {
+            cx.mem_len = m.len_cell();
+            (m.base_ptr(), m.len())
+        }
+        None => {
+            cx.mem_len = &crate::engine::executor::dispatch::NO_MEMORY_LEN;
+            (std::ptr::NonNull::<u8>::dangling().as_ptr(), 0)
+        }
+    }
+}

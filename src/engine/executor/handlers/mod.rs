@@ -1,0 +1,209 @@
+//! The handlers: one function per instruction kind, named after its `Instr`
+//! variant (see `dispatch` for how they chain).
+//!
+//! Shared safety argument for every handler (`# Safety` of `Handler`):
+//! `fp + slot` lies inside the value stack because the translator only emits
+//! slots below the function's `frame_size` and a frame is entered only after
+//! checking that `frame_size` cells remain. `ip + 1` and branch targets stay
+//! inside the current code because every function ends in a control
+//! transfer and targets are indices the translator produced for that code.
+//! Code is owned by `Arc`ed modules the store keeps alive; a host call that
+//! replaces the store is detected before anything is touched again.
+
+#![allow(non_snake_case)]
+
+mod control;
+mod entities;
+mod memory;
+mod numeric;
+#[cfg(test)]
+mod tests;
+
+pub(in crate::engine::executor) use control::switch_instance;
+
+use super::dispatch::{Cx, Exit, Handler, Ip};
+use crate::core::{Trap, TrapCode};
+use crate::ir::{Instr, Slot};
+
+/// A value kept in a cell: 32-bit values zero-extended, floats as bits,
+/// booleans as 0 or 1.
+pub(super) trait Cell: Copy {
+    fn from_cell(c: u64) -> Self;
+    fn into_cell(self) -> u64;
+}
+
+macro_rules! int_cell {
+    ($($t:ty => $via:ty),*) => {$(
+        impl Cell for $t {
+            #[inline(always)]
+            fn from_cell(c: u64) -> Self {
+                c as $via as $t
+            }
+            #[inline(always)]
+            fn into_cell(self) -> u64 {
+                self as $via as u64
+            }
+        }
+    )*};
+}
+int_cell!(u32 => u32, i32 => u32, u64 => u64, i64 => u64);
+
+impl Cell for f32 {
+    #[inline(always)]
+    fn from_cell(c: u64) -> Self {
+        f32::from_bits(c as u32)
+    }
+    #[inline(always)]
+    fn into_cell(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+
+impl Cell for f64 {
+    #[inline(always)]
+    fn from_cell(c: u64) -> Self {
+        f64::from_bits(c)
+    }
+    #[inline(always)]
+    fn into_cell(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+impl Cell for bool {
+    #[inline(always)]
+    fn from_cell(c: u64) -> Self {
+        c != 0
+    }
+    #[inline(always)]
+    fn into_cell(self) -> u64 {
+        self as u64
+    }
+}
+
+/// A 32-bit instruction immediate widened to an operand type
+/// (sign-extended for 64-bit types).
+pub(super) trait Imm {
+    fn from_imm(imm: u32) -> Self;
+}
+
+impl Imm for u32 {
+    #[inline(always)]
+    fn from_imm(imm: u32) -> Self {
+        imm
+    }
+}
+impl Imm for i32 {
+    #[inline(always)]
+    fn from_imm(imm: u32) -> Self {
+        imm as i32
+    }
+}
+impl Imm for u64 {
+    #[inline(always)]
+    fn from_imm(imm: u32) -> Self {
+        imm as i32 as i64 as u64
+    }
+}
+impl Imm for i64 {
+    #[inline(always)]
+    fn from_imm(imm: u32) -> Self {
+        imm as i32 as i64
+    }
+}
+
+/// Reads slot `s` of the frame at `fp`.
+///
+/// # Safety
+/// `fp + s` is a cell of the value stack (see the module docs).
+#[inline(always)]
+pub(super) unsafe fn get<T: Cell>(fp: super::dispatch::Fp, s: Slot) -> T {
+    // SAFETY: the caller's obligation.
+    T::from_cell(unsafe { *fp.add(s as usize) })
+}
+
+/// Writes slot `s` of the frame at `fp`.
+///
+/// # Safety
+/// As for `get`.
+#[inline(always)]
+pub(super) unsafe fn set<T: Cell>(fp: super::dispatch::Fp, s: Slot, v: T) {
+    // SAFETY: the caller's obligation.
+    unsafe { *fp.add(s as usize) = v.into_cell() }
+}
+
+/// Ends the execution with a trap raised by the instruction at `ip`.
+#[cold]
+#[inline(never)]
+pub(super) fn trap(cx: &mut Cx<'_>, ip: Ip, code: TrapCode) -> Exit {
+    raise(cx, ip, Trap::new(code))
+}
+
+/// Ends the execution with trap `t` raised by the instruction at `ip`.
+#[cold]
+#[inline(never)]
+pub(super) fn raise(cx: &mut Cx<'_>, ip: Ip, t: Trap) -> Exit {
+    cx.trap = Some(t);
+    // Backtraces expect the position after the instruction, as for callers.
+    cx.ip = ip.wrapping_add(1);
+    Exit::Trap
+}
+
+/// Defines the handler for `Instr::$name`, binding its fields. The body
+/// must end by continuing (`next!`) or finishing (`return`).
+macro_rules! handler {
+    ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident) $body:block) => {
+        #[allow(unused_mut, unused_variables)]
+        pub(super) unsafe fn $name(
+            mut $ip: $crate::engine::executor::dispatch::Ip,
+            mut $fp: $crate::engine::executor::dispatch::Fp,
+            mut $mem: $crate::engine::executor::dispatch::Mem,
+            mut $len: usize,
+            $cx: &mut $crate::engine::executor::dispatch::Cx<'_>,
+        ) -> $crate::engine::executor::dispatch::Exit {
+            // SAFETY: this handler is installed only for `Instr::$name`
+            // (see `handler_for`) and `ip` points at that instruction.
+            let $crate::ir::Instr::$name { $($field),* } = (unsafe { *$ip }).instr else {
+                // SAFETY: as above, no other variant reaches this handler.
+                unsafe { std::hint::unreachable_unchecked() }
+            };
+            $body
+        }
+    };
+}
+pub(super) use handler;
+
+/// The handler of an instruction.
+pub(crate) fn handler_for(instr: &Instr) -> Handler {
+    use control::*;
+    use entities::*;
+    use memory::*;
+    use numeric::*;
+    macro_rules! map {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            map!(@ [
+                Unreachable Br BrIfNez BrIfEqz BrTable Return Call CallIndirect Copy Const
+                Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
+                TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
+                MemoryCopy MemoryInit DataDrop
+                $($bin)* $($tbin)* $($un)* $($tun)* $($ld)* $($st)*
+                $($cv $cvi $cb $cbi)* $($ai)*
+            ])
+        };
+        (@ [$($v:ident)*]) => {
+            match instr {
+                $(Instr::$v { .. } => $v,)*
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(map)
+}

@@ -1,0 +1,241 @@
+//! Every handler must hand over by a jump in optimised builds: one that
+//! makes a real call grows the host stack per executed instruction. This
+//! test runs a loop that executes every instruction kind (checked against
+//! the full list) many times on a thread with a small stack, so such a
+//! handler overflows it. In unoptimised builds (loop backend) it checks the
+//! coverage and the results only.
+
+use crate::{Engine, Extern, Func, FuncType, Instance, Module, Store, Val, ValType};
+use std::collections::BTreeSet;
+
+/// Loop iterations; with a 512 KiB stack, a handler that leaves even one
+/// return address per execution overflows it.
+const ITERATIONS: i32 = 100_000;
+
+/// Every `Instr` variant name.
+fn all_variants() -> BTreeSet<&'static str> {
+    macro_rules! names {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            [
+                "Unreachable", "Br", "BrIfNez", "BrIfEqz", "BrTable", "Return", "Call",
+                "CallIndirect", "Copy", "Const", "Select", "RefFunc", "GlobalGet", "GlobalSet",
+                "TableGet", "TableSet", "TableSize", "TableGrow", "TableFill", "TableCopy",
+                "TableInit", "ElemDrop", "MemorySize", "MemoryGrow", "MemoryFill", "MemoryCopy",
+                "MemoryInit", "DataDrop",
+                $(stringify!($bin),)* $(stringify!($tbin),)* $(stringify!($un),)*
+                $(stringify!($tun),)* $(stringify!($ld),)* $(stringify!($st),)*
+                $(stringify!($cv), stringify!($cvi), stringify!($cb), stringify!($cbi),)*
+                $(stringify!($ai),)*
+            ]
+        };
+    }
+    crate::ir::for_each_op_family!(names).into_iter().collect()
+}
+
+/// `I64ExtendI32S` -> `["I64", "Extend", "I32", "S"]`: a word starts at
+/// each capital letter.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in name.chars() {
+        match out.last_mut() {
+            Some(w) if !c.is_ascii_uppercase() => w.push(c),
+            _ => out.push(c.to_string()),
+        }
+    }
+    out
+}
+
+fn is_type(w: &str) -> bool {
+    matches!(w, "I32" | "I64" | "F32" | "F64")
+}
+
+/// Wasm text name: `I64ExtendI32S` -> `i64.extend_i32_s`.
+fn wasm_name(name: &str) -> String {
+    let w = words(name);
+    let rest: Vec<String> = w[1..].iter().map(|s| s.to_lowercase()).collect();
+    format!("{}.{}", w[0].to_lowercase(), rest.join("_"))
+}
+
+/// Operand of type `t` (a local holding a value every op accepts).
+fn operand(t: &str, which: char) -> String {
+    format!("(local.get ${}{which})", t.to_lowercase())
+}
+
+/// The loop body exercising the numeric, memory and comparison families.
+fn family_body() -> String {
+    let mut body = String::new();
+    macro_rules! gen {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$($ld:ident)*]
+            store: [$($st:ident)*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            for name in [$(stringify!($bin),)* $(stringify!($tbin),)*] {
+                let t = &words(name)[0];
+                body += &format!(
+                    "(drop ({} {} {}))\n",
+                    wasm_name(name), operand(t, 'a'), operand(t, 'b')
+                );
+            }
+            for name in [$(stringify!($un),)* $(stringify!($tun),)*] {
+                let w = words(name);
+                // The operand type is the last type word (`I64ExtendI32S`).
+                let t = w.iter().rev().find(|w| is_type(w)).unwrap();
+                body += &format!("(drop ({} {}))\n", wasm_name(name), operand(t, 'a'));
+            }
+            for name in [$(stringify!($ld),)*] {
+                body += &format!("(drop ({} (local.get $addr)))\n", wasm_name(name));
+            }
+            for name in [$(stringify!($st),)*] {
+                let t = &words(name)[0];
+                body += &format!("({} (local.get $addr) {})\n", wasm_name(name), operand(t, 'a'));
+            }
+            for name in [$(stringify!($cv),)*] {
+                let t = &words(name)[0];
+                let op = wasm_name(name);
+                let (a, b) = (operand(t, 'a'), operand(t, 'b'));
+                let k = format!("({}.const 5)", t.to_lowercase());
+                body += &format!("(drop ({op} {a} {b}))\n(drop ({op} {a} {k}))\n");
+                body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
+                body += &format!("(block $x (br_if $x ({op} {a} {k})))\n");
+            }
+            for name in [$(stringify!($ab),)*] {
+                let t = &words(name)[0];
+                body += &format!(
+                    "(drop ({} {} ({}.const 5)))\n",
+                    wasm_name(name), operand(t, 'a'), t.to_lowercase()
+                );
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(gen);
+    body
+}
+
+fn module_text() -> String {
+    format!(
+        r#"(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (type $leaf_t (func (param i32) (result i32)))
+  (memory 1)
+  (table $t 2 funcref)
+  (global $g (mut i64) (i64.const 0))
+  (elem (i32.const 0) $leaf)
+  (elem $passive funcref (ref.func $leaf))
+  (data $bytes "abcd")
+  (func $leaf (type $leaf_t) (i32.add (local.get 0) (i32.const 1)))
+  (func $two (result i32 i64) (i32.const 1) (i64.const 2))
+  (func (export "run") (param $n i32) (result i64)
+    (local $i i32) (local $addr i32) (local $zero i32) (local $copy i32)
+    (local $i32a i32) (local $i32b i32) (local $i64a i64) (local $i64b i64)
+    (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64)
+    (local.set $i32a (i32.const 7)) (local.set $i32b (i32.const 3))
+    (local.set $i64a (i64.const 7)) (local.set $i64b (i64.const 3))
+    (local.set $f32a (f32.const 1.5)) (local.set $f32b (f32.const 2.5))
+    (local.set $f64a (f64.const 1.5)) (local.set $f64b (f64.const 2.5))
+    (local.set $addr (i32.const 8))
+    (loop $next
+      {family}
+      (local.set $copy (local.get $i))
+      (block $a (br $a))
+      (block $a (br_if $a (local.get $zero)))
+      (if (local.get $zero) (then (global.set $g (i64.const 99))))
+      (block $a (block $b (br_table $a $b (local.get $zero))))
+      (drop (call $leaf (local.get $i)))
+      (drop (call $host (local.get $i)))
+      (drop (call_indirect (type $leaf_t) (local.get $i) (i32.const 0)))
+      (call $two) (drop) (drop)
+      (drop (select (local.get $i32a) (local.get $i32b) (local.get $zero)))
+      (drop (ref.func $leaf))
+      (global.set $g (i64.add (global.get $g) (i64.const 1)))
+      (drop (table.get $t (i32.const 0)))
+      (table.set $t (i32.const 1) (table.get $t (i32.const 0)))
+      (drop (table.size $t))
+      (drop (table.grow $t (ref.null func) (i32.const 0)))
+      (table.fill $t (i32.const 1) (ref.null func) (i32.const 1))
+      (table.copy $t $t (i32.const 1) (i32.const 0) (i32.const 1))
+      (table.init $t $passive (i32.const 1) (i32.const 0) (i32.const 0))
+      (elem.drop $passive)
+      (drop (memory.size))
+      (drop (memory.grow (i32.const 0)))
+      (memory.fill (i32.const 100) (local.get $i) (i32.const 4))
+      (memory.copy (i32.const 200) (i32.const 100) (i32.const 4))
+      (memory.init $bytes (i32.const 300) (i32.const 0) (i32.const 0))
+      (data.drop $bytes)
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (global.get $g)))"#,
+        family = family_body()
+    )
+}
+
+fn run_loop() {
+    let engine = Engine::default();
+    let wat = module_text();
+    let bytes = wat::parse_str(&wat).expect("test module parses");
+    let module = Module::new(&engine, &bytes).expect("test module is valid");
+
+    let mut seen = BTreeSet::new();
+    for code in &module.info().code {
+        for op in code.code.iter() {
+            let text = format!("{:?}", op.instr);
+            let name = text.split([' ', '{']).next().unwrap_or_default().to_string();
+            seen.insert(name);
+        }
+    }
+    let missing: Vec<_> = all_variants()
+        .into_iter()
+        .filter(|v| *v != "Unreachable" && !seen.contains(*v))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "instructions the loop does not execute: {missing:?}"
+    );
+
+    let mut store = Store::new(&engine);
+    let host = Func::new_host(
+        &mut store,
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |_, args, results| {
+            results[0] = args[0];
+            Ok(())
+        },
+    );
+    let inst = Instance::new(&mut store, &module, &[Extern::Func(host)]).expect("instantiates");
+    let run = inst.get_func(&store, "run").expect("export");
+    let mut out = [Val::I64(0)];
+    run.call(&mut store, &[Val::I32(ITERATIONS)], &mut out)
+        .expect("the loop runs without trapping");
+    assert_eq!(out[0], Val::I64(ITERATIONS as i64));
+}
+
+#[test]
+fn every_handler_continues_without_growing_the_host_stack() {
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(run_loop)
+        .expect("thread starts")
+        .join()
+        .expect("the loop finished");
+}
+
+#[test]
+fn wasm_names_follow_the_variant_names() {
+    assert_eq!(wasm_name("I64ExtendI32S"), "i64.extend_i32_s");
+    assert_eq!(wasm_name("I32TruncSatF64U"), "i32.trunc_sat_f64_u");
+    assert_eq!(wasm_name("I64Load8S"), "i64.load8_s");
+}
