@@ -14,6 +14,7 @@ CAPI_FLAGS = --release --prefix=$(PREFIX) --libdir=$(LIBDIR)
 CAPI_BUILD_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
 .PHONY: fuzz bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
+.PHONY: bench-micro bench-startup-modules bench-suite-check
 .PHONY: lib install pkgconfig pkgconfig-test
 
 all: test
@@ -75,8 +76,29 @@ pkgconfig-test:
 fmt:
 	$(CARGO) fmt
 
-## bench: informational benchmark against wasmi (not a gate)
+# The benchmark suite is its own crate (benches/suite, not part of this
+# package), so that `make test` never builds wasm3 or bindgen. wasm3's old
+# bindgen needs libclang 14 (Debian: libclang1-14); its build directory is
+# $(CARGO_TARGET_DIR) when set, else benches/suite/target.
+BENCH_LIBCLANG ?= /usr/lib/llvm-14/lib
+BENCH_SUITE = cd benches/suite && LIBCLANG_PATH=$(BENCH_LIBCLANG) $(CARGO)
+
+## bench: the benchmark suite: our C and WAT workloads on Weft, wasmi 2.0.0 and wasm3 0.3.1, interleaved (not a gate)
+##        make bench [ARGS='fib sieve --markdown --engines=weft,wasmi'] [BENCH_REPS=5] [BENCH_SCALE=1.0]
 bench:
+	$(BENCH_SUITE) run --release -- $(ARGS)
+
+## bench-startup-modules: decode + validate + translate + instantiate time and memory of large modules, per engine (not a gate)
+bench-startup-modules:
+	$(BENCH_SUITE) run --release -- --startup $(ARGS)
+
+## bench-suite-check: format check and clippy -D warnings of the benchmark suite's crate (not part of make test)
+bench-suite-check:
+	$(BENCH_SUITE) fmt --check
+	$(BENCH_SUITE) clippy --release -- -D warnings
+
+## bench-micro: the first benchmark, benches/startpoint.rs: three WAT workloads on Weft and wasmi (not a gate)
+bench-micro:
 	$(CARGO) bench --bench startpoint
 
 ## fuzz: differential fuzzing campaign against wasmi with random seeds: make fuzz SECONDS=3600

@@ -3,13 +3,13 @@
  * interpreted by a switch loop; n runs with different input bytes. */
 #include "common.h"
 
-/* Reads a byte k into cell 0, then k times: two nested loops of 16
- * iterations add 1, 2 and 3 to cells 3, 4, 5, which are written out. */
+/* Reads a byte k into cell 0, then k times: nested loops of 16 and 15
+ * iterations add 1, 3 and 7 to cells 3, 4, 5, which are written out. */
 static const char program[] =
     ",["
     ">++++++++++++++++["
-    ">++++++++++++++++["
-    ">+>++>+++<<<-"
+    ">+++++++++++++++["
+    ">+>+++>+++++++<<<-"
     "]<-"
     "]"
     ">>.>.>.<<<<<-"

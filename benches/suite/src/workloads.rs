@@ -39,7 +39,7 @@ pub const WORKLOADS: &[Workload] = &[
     Workload {
         name: "matmul",
         source: Source::C("matmul.c"),
-        n: 80,
+        n: 70,
         what: "96x96 u32 matrix multiply, n times",
     },
     Workload {
@@ -69,7 +69,7 @@ pub const WORKLOADS: &[Workload] = &[
     Workload {
         name: "bf",
         source: Source::C("bf.c"),
-        n: 200,
+        n: 180,
         what: "brainf*ck byte-code interpreter, n programs",
     },
     Workload {
@@ -93,7 +93,7 @@ pub const WORKLOADS: &[Workload] = &[
     Workload {
         name: "branch",
         source: Source::C("branch.c"),
-        n: 230,
+        n: 180,
         what: "24-way switch (br_table) state machine",
     },
     Workload {
