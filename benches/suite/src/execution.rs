@@ -285,11 +285,8 @@ fn print_markdown(rows: &[Row], opts: &Options, peers: &[Engine], with_weft: boo
     }
     md.push_str("---|\n");
     for row in rows {
-        let _ = write!(
-            md,
-            "| {} ({}) | {} |",
-            row.workload.name, row.workload.what, row.n
-        );
+        let what = row.workload.what.replace('|', "\\|");
+        let _ = write!(md, "| {} ({what}) | {} |", row.workload.name, row.n);
         for i in 0..opts.engines.len() {
             let _ = write!(md, " {} |", row.cell(i));
         }

@@ -28,7 +28,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "fib",
         source: Source::C("fib.c"),
         n: 50,
-        what: "recursive fib(27|28), n times",
+        what: "recursive fib(27) or fib(28), n times",
     },
     Workload {
         name: "sieve",
