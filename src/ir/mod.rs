@@ -28,9 +28,10 @@ macro_rules! define_instr {
         tbinop: [$($tbin:ident)*]
         unop: [$($un:ident)*]
         tunop: [$($tun:ident)*]
-        load: [$($ld:ident)*]
-        store: [$($st:ident)*]
+        load: [$(($ld:ident $lda:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
         /// One interpreter instruction. See the module docs for conventions.
@@ -118,10 +119,16 @@ macro_rules! define_instr {
             $(
                 #[doc = concat!("wasm `", stringify!($ld), "` (memory 0).")]
                 $ld { dst: Slot, addr: Slot, offset: u32 },
+                #[doc = concat!("`", stringify!($ld), "` with offset 0 from address `base + imm` (a wrapping `i32.add`).")]
+                $lda { dst: Slot, base: Slot, imm: u32 },
             )*
             $(
                 #[doc = concat!("wasm `", stringify!($st), "` (memory 0).")]
                 $st { addr: Slot, val: Slot, offset: u32 },
+                #[doc = concat!("`", stringify!($st), "` with offset 0 to address `base + imm` (a wrapping `i32.add`).")]
+                $sta { base: Slot, imm: u32, val: Slot },
+                #[doc = concat!("`", stringify!($st), "` of a constant (sign-extended to 64 bits, then truncated).")]
+                $sti { addr: Slot, offset: u32, imm: u32 },
             )*
             $(
                 #[doc = concat!("wasm `", stringify!($cv), "`: `dst = a op b` (0 or 1).")]
@@ -132,6 +139,12 @@ macro_rules! define_instr {
                 $cb { a: Slot, b: Slot, target: u32 },
                 #[doc = concat!("`", stringify!($cvi), "` fused with a branch: jump to `target` when true.")]
                 $cbi { a: Slot, imm: u32, target: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($fv), "` fused with a branch: jump to `target` when true.")]
+                $fb { a: Slot, b: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($fv), "` fused with a branch: jump to `target` when false (NaN operands make it false).")]
+                $fnb { a: Slot, b: Slot, target: u32 },
             )*
             $(
                 #[doc = concat!("`", stringify!($ab), "` with a constant right operand (sign-extended).")]
@@ -145,13 +158,19 @@ macro_rules! define_instr {
 /// every family: `binop` (`dst = a op b`), `tbinop` (same, may trap on a
 /// zero divisor or overflow), `unop` (`dst = op src`), `tunop` (same, may
 /// trap on NaN or overflow), `load` (`dst = mem[addr + offset]`; f32/f64
-/// loads are `I32Load`/`I64Load`), `store` (`mem[addr + offset] = val`),
+/// loads are `I32Load`/`I64Load`) with its form whose address is a slot
+/// plus a constant (an `i32.add` fused in), `store` (`mem[addr + offset] =
+/// val`, likewise with its fused form, and its form storing a constant),
 /// `cmp` rows (integer comparison, its constant-operand form, its fused
 /// compare-and-branch forms, its negation, the operand type and the Rust
+/// operator), `fcmp` rows (a float comparison, its fused compare-and-branch
+/// forms taken when true and when false, the operand type and the Rust
 /// operator) and `arith_imm` rows (an arithmetic op, its constant-operand
 /// form, the operand type and the Rust method or operator trait method).
 /// Constant operands are 32 bits, sign-extended for 64-bit ops; shift
-/// amounts are taken modulo the bit width as in wasm.
+/// amounts are taken modulo the bit width as in wasm; the translator uses
+/// the division forms only with divisors that cannot trap (not 0, and not
+/// -1 for signed division).
 macro_rules! for_each_op_family {
     ($m:ident) => {
         $m! {
@@ -178,10 +197,19 @@ macro_rules! for_each_op_family {
                 I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
             ]
             load: [
-                I32Load I64Load I32Load8S I32Load8U I32Load16S I32Load16U
-                I64Load8S I64Load8U I64Load16S I64Load16U I64Load32S I64Load32U
+                (I32Load I32LoadAdd) (I64Load I64LoadAdd)
+                (I32Load8S I32Load8SAdd) (I32Load8U I32Load8UAdd)
+                (I32Load16S I32Load16SAdd) (I32Load16U I32Load16UAdd)
+                (I64Load8S I64Load8SAdd) (I64Load8U I64Load8UAdd)
+                (I64Load16S I64Load16SAdd) (I64Load16U I64Load16UAdd)
+                (I64Load32S I64Load32SAdd) (I64Load32U I64Load32UAdd)
             ]
-            store: [I32Store I64Store I32Store8 I32Store16 I64Store8 I64Store16 I64Store32]
+            store: [
+                (I32Store I32StoreAdd I32StoreImm) (I64Store I64StoreAdd I64StoreImm)
+                (I32Store8 I32Store8Add I32Store8Imm) (I32Store16 I32Store16Add I32Store16Imm)
+                (I64Store8 I64Store8Add I64Store8Imm) (I64Store16 I64Store16Add I64Store16Imm)
+                (I64Store32 I64Store32Add I64Store32Imm)
+            ]
             cmp: [
                 (I32Eq I32EqImm BrI32Eq BrI32EqImm I32Ne u32 ==)
                 (I32Ne I32NeImm BrI32Ne BrI32NeImm I32Eq u32 !=)
@@ -204,6 +232,14 @@ macro_rules! for_each_op_family {
                 (I64GeS I64GeSImm BrI64GeS BrI64GeSImm I64LtS i64 >=)
                 (I64GeU I64GeUImm BrI64GeU BrI64GeUImm I64LtU u64 >=)
             ]
+            fcmp: [
+                (F32Eq BrF32Eq BrF32NotEq f32 ==) (F32Ne BrF32Ne BrF32NotNe f32 !=)
+                (F32Lt BrF32Lt BrF32NotLt f32 <) (F32Gt BrF32Gt BrF32NotGt f32 >)
+                (F32Le BrF32Le BrF32NotLe f32 <=) (F32Ge BrF32Ge BrF32NotGe f32 >=)
+                (F64Eq BrF64Eq BrF64NotEq f64 ==) (F64Ne BrF64Ne BrF64NotNe f64 !=)
+                (F64Lt BrF64Lt BrF64NotLt f64 <) (F64Gt BrF64Gt BrF64NotGt f64 >)
+                (F64Le BrF64Le BrF64NotLe f64 <=) (F64Ge BrF64Ge BrF64NotGe f64 >=)
+            ]
             arith_imm: [
                 (I32Add I32AddImm u32 wrapping_add)
                 (I32Sub I32SubImm u32 wrapping_sub)
@@ -223,6 +259,14 @@ macro_rules! for_each_op_family {
                 (I64Shl I64ShlImm u64 shl)
                 (I64ShrS I64ShrSImm i64 shr)
                 (I64ShrU I64ShrUImm u64 shr)
+                (I32DivS I32DivSImm i32 wrapping_div)
+                (I32DivU I32DivUImm u32 wrapping_div)
+                (I32RemS I32RemSImm i32 wrapping_rem)
+                (I32RemU I32RemUImm u32 wrapping_rem)
+                (I64DivS I64DivSImm i64 wrapping_div)
+                (I64DivU I64DivUImm u64 wrapping_div)
+                (I64RemS I64RemSImm i64 wrapping_rem)
+                (I64RemU I64RemUImm u64 wrapping_rem)
             ]
         }
     };
@@ -242,16 +286,18 @@ impl Instr {
                 tbinop: [$($tbin:ident)*]
                 unop: [$($un:ident)*]
                 tunop: [$($tun:ident)*]
-                load: [$($ld:ident)*]
-                store: [$($st:ident)*]
+                load: [$(($ld:ident $lda:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
                 match self {
                     Instr::Br { target }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. }
-                    $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )* => *target = new,
+                    $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )*
+                    $( | Instr::$fb { target, .. } | Instr::$fnb { target, .. } )* => *target = new,
                     _ => debug_assert!(false, "not a branch: {self:?}"),
                 }
             };

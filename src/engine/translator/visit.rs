@@ -41,30 +41,95 @@ impl Translator {
         let (Some(at), Some(Operand::Home)) = (self.last_result, self.stack.last()) else {
             return false;
         };
-        let Instr::I32Load { dst, addr, offset } = self.code[at] else {
-            return false;
+        let top = self.home(self.stack.len() - 1);
+        let signed = match make(0, 0) {
+            Instr::I64ExtendI32U { .. } => false,
+            Instr::I64ExtendI32S { .. } => true,
+            _ => return false,
         };
-        if dst != self.home(self.stack.len() - 1) {
-            return false;
-        }
-        self.code[at] = match make(0, 0) {
-            Instr::I64ExtendI32U { .. } => Instr::I64Load32U { dst, addr, offset },
-            Instr::I64ExtendI32S { .. } => Instr::I64Load32S { dst, addr, offset },
+        self.code[at] = match self.code[at] {
+            Instr::I32Load { dst, addr, offset } if dst == top => match signed {
+                true => Instr::I64Load32S { dst, addr, offset },
+                false => Instr::I64Load32U { dst, addr, offset },
+            },
+            Instr::I32LoadAdd { dst, base, imm } if dst == top => match signed {
+                true => Instr::I64Load32SAdd { dst, base, imm },
+                false => Instr::I64Load32UAdd { dst, base, imm },
+            },
             _ => return false,
         };
         true
     }
 
-    fn load(&mut self, offset: u64, make: impl FnOnce(u32, u32, u32) -> Instr) {
+    fn load(
+        &mut self,
+        offset: u64,
+        make: impl FnOnce(u32, u32, u32) -> Instr,
+        fused: impl FnOnce(u32, u32, u32) -> Instr,
+    ) {
+        if offset == 0 {
+            if let Some((at, base, imm)) = self.address_add(self.stack.len() - 1) {
+                // The address operand's home slot receives the loaded value.
+                let Instr::I32AddImm { dst, .. } = self.code[at] else {
+                    unreachable!()
+                };
+                self.code[at] = fused(dst, base, imm);
+                self.offsets[at] = self.offset;
+                return;
+            }
+        }
         let addr = self.pop();
         let dst = self.push_home();
         self.emit_result(make(dst, addr, offset as u32));
     }
 
-    fn store(&mut self, offset: u64, make: impl FnOnce(u32, u32, u32) -> Instr) {
+    /// A store; `constant` says whether the value is 64-bit and makes the
+    /// form that stores a constant.
+    fn store(
+        &mut self,
+        offset: u64,
+        make: impl FnOnce(u32, u32, u32) -> Instr,
+        fused: impl FnOnce(u32, u32, u32) -> Instr,
+        constant: (bool, impl FnOnce(u32, u32, u32) -> Instr),
+    ) {
+        let (wide, make_const) = constant;
+        if let Some(imm) = self.top_imm(if wide { 64 } else { 32 }) {
+            self.stack.pop();
+            let addr = self.pop();
+            self.emit(make_const(addr, offset as u32, imm));
+            return;
+        }
+        let n = self.stack.len();
+        // The value must be in a local: then nothing was emitted after the
+        // address was computed, and nothing will be to materialise it.
+        if offset == 0 && matches!(self.stack[n - 1], Operand::Local(_)) {
+            if let Some((at, base, imm)) = self.address_add(n - 2) {
+                let val = self.pop();
+                self.stack.pop();
+                self.code[at] = fused(base, imm, val);
+                self.offsets[at] = self.offset;
+                self.last_result = None;
+                return;
+            }
+        }
         let val = self.pop();
         let addr = self.pop();
         self.emit(make(addr, val, offset as u32));
+    }
+
+    /// If stack operand `pos` is a temporary just computed by the last
+    /// instruction as `base + imm` (`I32AddImm`), that instruction's index,
+    /// `base` and `imm`: a memory access may take the addition over (its
+    /// wrapping semantics are kept by the fused forms).
+    fn address_add(&self, pos: usize) -> Option<(usize, u32, u32)> {
+        let at = self.last_result?;
+        if !matches!(self.stack[pos], Operand::Home) {
+            return None;
+        }
+        match self.code[at] {
+            Instr::I32AddImm { dst, a, imm } if dst == self.home(pos) => Some((at, a, imm)),
+            _ => None,
+        }
     }
 
     fn constant(&mut self, val: u64) {
@@ -81,11 +146,73 @@ impl Translator {
     }
 
     /// A binary op whose right operand is a constant immediate.
-    fn binop_imm(&mut self, imm: u32, make: impl FnOnce(u32, u32, u32) -> Instr) {
+    fn binop_imm(&mut self, imm: u32, make: impl Fn(u32, u32, u32) -> Instr) {
+        let instr = make(0, 0, imm);
+        if self.fuse_shift_pair(instr) {
+            return;
+        }
         self.stack.pop();
         let a = self.pop();
         let dst = self.push_home();
         self.emit_result(make(dst, a, imm));
+    }
+
+    /// `x << k >> k` (shift right `shr` by the same constant, applied to the
+    /// temporary the last instruction computed) is a sign extension or a
+    /// mask: C compilers emit it for narrow integer types.
+    fn fuse_shift_pair(&mut self, shr: Instr) -> bool {
+        let pos = self.stack.len() - 2;
+        let Some(at) = self.last_result else {
+            return false;
+        };
+        if !matches!(self.stack[pos], Operand::Home) {
+            return false;
+        }
+        let home = self.home(pos);
+        let fused = match (self.code[at], shr) {
+            (Instr::I32ShlImm { dst, a, imm: k }, Instr::I32ShrSImm { imm, .. })
+                if dst == home && k == imm =>
+            {
+                match k {
+                    24 => Instr::I32Extend8S { dst, src: a },
+                    16 => Instr::I32Extend16S { dst, src: a },
+                    _ => return false,
+                }
+            }
+            (Instr::I32ShlImm { dst, a, imm: k }, Instr::I32ShrUImm { imm, .. })
+                if dst == home && k == imm && (1..32).contains(&k) =>
+            {
+                Instr::I32AndImm {
+                    dst,
+                    a,
+                    imm: u32::MAX >> k,
+                }
+            }
+            (Instr::I64ShlImm { dst, a, imm: k }, Instr::I64ShrSImm { imm, .. })
+                if dst == home && k == imm =>
+            {
+                match k {
+                    56 => Instr::I64Extend8S { dst, src: a },
+                    48 => Instr::I64Extend16S { dst, src: a },
+                    32 => Instr::I64Extend32S { dst, src: a },
+                    _ => return false,
+                }
+            }
+            // The mask must survive the immediate's sign extension.
+            (Instr::I64ShlImm { dst, a, imm: k }, Instr::I64ShrUImm { imm, .. })
+                if dst == home && k == imm && (33..64).contains(&k) =>
+            {
+                Instr::I64AndImm {
+                    dst,
+                    a,
+                    imm: (u64::MAX >> k) as u32,
+                }
+            }
+            _ => return false,
+        };
+        self.stack.pop();
+        self.code[at] = fused;
+        true
     }
 
     /// Pops `n` operands after moving them to consecutive home slots;
@@ -325,26 +452,32 @@ impl Translator {
             }
             // Reinterpretations do not change a cell's bits.
             O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {}
-            O::I32Load { memarg } | O::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Instr::I32Load { dst, addr, offset }
-            }),
-            O::I64Load { memarg } | O::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Instr::I64Load { dst, addr, offset }
-            }),
-            O::I32Store { memarg } | O::F32Store { memarg } => {
-                self.store(memarg.offset, |addr, val, offset| Instr::I32Store {
+            O::I32Load { memarg } | O::F32Load { memarg } => self.load(
+                memarg.offset,
+                |dst, addr, offset| Instr::I32Load { dst, addr, offset },
+                |dst, base, imm| Instr::I32LoadAdd { dst, base, imm },
+            ),
+            O::I64Load { memarg } | O::F64Load { memarg } => self.load(
+                memarg.offset,
+                |dst, addr, offset| Instr::I64Load { dst, addr, offset },
+                |dst, base, imm| Instr::I64LoadAdd { dst, base, imm },
+            ),
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(
+                memarg.offset,
+                |addr, val, offset| Instr::I32Store { addr, val, offset },
+                |base, imm, val| Instr::I32StoreAdd { base, imm, val },
+                (false, |addr, offset, imm| Instr::I32StoreImm {
                     addr,
-                    val,
                     offset,
-                })
-            }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(memarg.offset, |addr, val, offset| Instr::I64Store {
-                    addr,
-                    val,
-                    offset,
-                })
-            }
+                    imm,
+                }),
+            ),
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(
+                memarg.offset,
+                |addr, val, offset| Instr::I64Store { addr, val, offset },
+                |base, imm, val| Instr::I64StoreAdd { base, imm, val },
+                (true, |addr, offset, imm| Instr::I64StoreImm { addr, offset, imm }),
+            ),
             other => self.visit_uniform(other)?,
         }
         Ok(())
@@ -358,17 +491,24 @@ impl Translator {
                 tbinop: [$($tbin:ident)*]
                 unop: [$($un:ident)*]
                 tunop: [$($tun:ident)*]
-                load: [$($ld:ident)*]
-                store: [$($st:ident)*]
+                load: [$(($ld:ident $lda:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
                 // Constant right operands become immediates.
                 match op {
                     $( Operator::$ab => {
                         if let Some(imm) = self.top_imm(<$aty>::BITS) {
-                            self.binop_imm(imm, |dst, a, imm| Instr::$ai { dst, a, imm });
-                            return Ok(());
+                            // Division forms exist only for divisors that
+                            // cannot trap: not 0 and, signed, not -1.
+                            let traps = stringify!($aop).starts_with("wrapping_div")
+                                || stringify!($aop).starts_with("wrapping_rem");
+                            if !traps || (imm != 0 && (<$aty>::MIN == 0 || imm != u32::MAX)) {
+                                self.binop_imm(imm, |dst, a, imm| Instr::$ai { dst, a, imm });
+                                return Ok(());
+                            }
                         }
                     } )*
                     $( Operator::$cv => {
@@ -385,12 +525,17 @@ impl Translator {
                     $( Operator::$tbin => self.binop(|dst, a, b| Instr::$tbin { dst, a, b }), )*
                     $( Operator::$un => self.unop(|dst, src| Instr::$un { dst, src }), )*
                     $( Operator::$tun => self.unop(|dst, src| Instr::$tun { dst, src }), )*
-                    $( Operator::$ld { memarg } => {
-                        self.load(memarg.offset, |dst, addr, offset| Instr::$ld { dst, addr, offset })
-                    } )*
-                    $( Operator::$st { memarg } => {
-                        self.store(memarg.offset, |addr, val, offset| Instr::$st { addr, val, offset })
-                    } )*
+                    $( Operator::$ld { memarg } => self.load(
+                        memarg.offset,
+                        |dst, addr, offset| Instr::$ld { dst, addr, offset },
+                        |dst, base, imm| Instr::$lda { dst, base, imm },
+                    ), )*
+                    $( Operator::$st { memarg } => self.store(
+                        memarg.offset,
+                        |addr, val, offset| Instr::$st { addr, val, offset },
+                        |base, imm, val| Instr::$sta { base, imm, val },
+                        (stringify!($st).starts_with("I64"), |addr, offset, imm| Instr::$sti { addr, offset, imm }),
+                    ), )*
                     other => {
                         return Err(Error::invalid(
                             format!("unsupported operator {other:?}"),
@@ -413,9 +558,10 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             match instr {
@@ -425,7 +571,7 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
                 | $( Instr::$tbin { dst, .. } )|*
                 | $( Instr::$un { dst, .. } )|*
                 | $( Instr::$tun { dst, .. } )|*
-                | $( Instr::$ld { dst, .. } )|*
+                | $( Instr::$ld { dst, .. } | Instr::$lda { dst, .. } )|*
                 | Instr::Const { dst, .. }
                 | Instr::GlobalGet { dst, .. }
                 | Instr::TableGet { dst, .. }
@@ -440,7 +586,7 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
     crate::ir::for_each_op_family!(retarget);
 }
 
-/// Whether `instr` is an integer comparison in value form.
+/// Whether `instr` is a comparison in value form (fusable with a branch).
 pub(super) fn is_comparison(instr: &Instr) -> bool {
     macro_rules! is_cmp {
         (
@@ -448,12 +594,13 @@ pub(super) fn is_comparison(instr: &Instr) -> bool {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
-            matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|*)
+            matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|* $( | Instr::$fv { .. } )*)
         };
     }
     crate::ir::for_each_op_family!(is_cmp)
@@ -468,9 +615,10 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {{
             // Negation maps a comparison to its complement (exact for integers).
@@ -490,6 +638,12 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
                     Instr::$cv { a, b, .. } => Instr::$cb { a, b, target: 0 },
                     Instr::$cvi { a, imm, .. } => Instr::$cbi { a, imm, target: 0 },
                 )*
+                // Float comparisons have no complement (NaN): a negated one
+                // becomes its "jump when false" form.
+                $(
+                    Instr::$fv { a, b, .. } if negate => Instr::$fnb { a, b, target: 0 },
+                    Instr::$fv { a, b, .. } => Instr::$fb { a, b, target: 0 },
+                )*
                 other => unreachable!("not a comparison: {other:?}"),
             }
         }};
@@ -505,9 +659,10 @@ fn imm_form(cmp: Instr, imm: u32) -> Instr {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             match cmp {

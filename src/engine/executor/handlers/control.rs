@@ -1,5 +1,8 @@
 //! Branches, calls and returns.
 
+// "Jump when not less" is meant literally: NaN operands make it true.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::{get, handler, raise, trap, Imm};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem};
@@ -50,20 +53,27 @@ handler!(BrIfEqz { cond, target } (ip, fp, mem, len, cx) {
 handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx) {
     // SAFETY: a slot of the current frame (module docs).
     let i = unsafe { get::<u32>(fp, index) }.min(len);
-    // `len + 1` entries (each a `Br` or `Return`) follow; run the chosen one.
-    next!(ip.wrapping_add(1 + i as usize), fp, mem, mem_len, cx)
+    // `len + 1` entries (each a `Br` or `Return`) follow. A `Br` is taken
+    // here (one dispatch less); a `Return` runs.
+    let entry = ip.wrapping_add(1 + i as usize);
+    // SAFETY: the entry is an instruction of the current code.
+    match unsafe { (*entry).instr } {
+        crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, mem_len, cx),
+        _ => next!(entry, fp, mem, mem_len, cx),
+    }
 });
 
-/// The fused compare-and-branch forms of the integer comparisons.
+/// The fused compare-and-branch forms of the comparisons.
 macro_rules! compare_branches {
     (
         binop: [$($bin:ident)*]
         tbinop: [$($tbin:ident)*]
         unop: [$($un:ident)*]
         tunop: [$($tun:ident)*]
-        load: [$($ld:ident)*]
-        store: [$($st:ident)*]
+        load: [$(($ld:ident $lda:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {$(
         handler!($cb { a, b, target } (ip, fp, mem, len, cx) {
@@ -75,6 +85,18 @@ macro_rules! compare_branches {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get(fp, a) };
             branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
+        });
+    )*
+    $(
+        handler!($fb { a, b, target } (ip, fp, mem, len, cx) {
+            // SAFETY: slots of the current frame (module docs).
+            let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
+            branch!(x $fop y, target, ip, fp, mem, len, cx)
+        });
+        handler!($fnb { a, b, target } (ip, fp, mem, len, cx) {
+            // SAFETY: slots of the current frame (module docs).
+            let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
+            branch!(!(x $fop y), target, ip, fp, mem, len, cx)
         });
     )*};
 }

@@ -6,17 +6,47 @@ use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx};
 use crate::runtime::Store;
 
-/// `dst = convert(mem[addr + offset])` handlers.
+/// Reads a `$t` at effective address `ea` (`usize`, at most 2^33) or
+/// traps when it is not inside the memory.
+macro_rules! read {
+    ($t:ty, $ea:expr, $ip:ident, $mem:ident, $len:ident, $cx:ident) => {{
+        let ea: usize = $ea;
+        if ea + std::mem::size_of::<$t>() > $len {
+            return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + size <= len`, the accessible length at `mem`.
+        <$t>::from_le(unsafe { std::ptr::read_unaligned($mem.add(ea) as *const $t) })
+    }};
+}
+
+/// Writes `$v as $t` at effective address `ea` or traps.
+macro_rules! write {
+    ($t:ty, $ea:expr, $v:expr, $ip:ident, $mem:ident, $len:ident, $cx:ident) => {{
+        let ea: usize = $ea;
+        if ea + std::mem::size_of::<$t>() > $len {
+            return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + size <= len`, the accessible length at `mem`.
+        unsafe { std::ptr::write_unaligned($mem.add(ea) as *mut $t, ($v as $t).to_le()) };
+    }};
+}
+
+/// `dst = convert(mem[addr + offset])` handlers, and their forms with the
+/// address `base + imm` (wrapping 32-bit addition, offset 0).
 macro_rules! load {
-    ($($name:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+    ($($name:ident / $fused:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
         handler!($name { dst, addr, offset } (ip, fp, mem, len, cx) {
             // SAFETY: a slot of the current frame (module docs).
-            let ea = unsafe { get::<u32>(fp, addr) } as usize + offset as usize;
-            if ea + std::mem::size_of::<$t>() > len {
-                return trap(cx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size <= len`, the accessible length at `mem`.
-            let $v = <$t>::from_le(unsafe { std::ptr::read_unaligned(mem.add(ea) as *const $t) });
+            let a = unsafe { get::<u32>(fp, addr) };
+            let $v = read!($t, a as usize + offset as usize, ip, mem, len, cx);
+            // SAFETY: a slot of the current frame.
+            unsafe { set(fp, dst, $conv) };
+            next!(ip.wrapping_add(1), fp, mem, len, cx)
+        });
+        handler!($fused { dst, base, imm } (ip, fp, mem, len, cx) {
+            // SAFETY: a slot of the current frame (module docs).
+            let a = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
+            let $v = read!($t, a as usize, ip, mem, len, cx);
             // SAFETY: a slot of the current frame.
             unsafe { set(fp, dst, $conv) };
             next!(ip.wrapping_add(1), fp, mem, len, cx)
@@ -24,46 +54,54 @@ macro_rules! load {
     )*};
 }
 
-/// `mem[addr + offset] = val as $t` handlers.
+/// `mem[addr + offset] = val as $t` handlers, their forms with the address
+/// `base + imm` (wrapping 32-bit addition, offset 0) and with a constant.
 macro_rules! store {
-    ($($name:ident: $t:ty;)*) => {$(
+    ($($name:ident / $fused:ident / $imm:ident: $t:ty;)*) => {$(
         handler!($name { addr, val, offset } (ip, fp, mem, len, cx) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
-            let ea = a as usize + offset as usize;
-            if ea + std::mem::size_of::<$t>() > len {
-                return trap(cx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size <= len`, the accessible length at `mem`.
-            unsafe { std::ptr::write_unaligned(mem.add(ea) as *mut $t, (v as $t).to_le()) };
+            write!($t, a as usize + offset as usize, v, ip, mem, len, cx);
+            next!(ip.wrapping_add(1), fp, mem, len, cx)
+        });
+        handler!($fused { base, imm, val } (ip, fp, mem, len, cx) {
+            // SAFETY: slots of the current frame (module docs).
+            let (a, v) = unsafe { (get::<u32>(fp, base), get::<u64>(fp, val)) };
+            write!($t, a.wrapping_add(imm) as usize, v, ip, mem, len, cx);
+            next!(ip.wrapping_add(1), fp, mem, len, cx)
+        });
+        handler!($imm { addr, offset, imm } (ip, fp, mem, len, cx) {
+            // SAFETY: a slot of the current frame (module docs).
+            let a = unsafe { get::<u32>(fp, addr) };
+            write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, len, cx);
             next!(ip.wrapping_add(1), fp, mem, len, cx)
         });
     )*};
 }
 
 load! {
-    I32Load: u32 => |v| v;
-    I64Load: u64 => |v| v;
-    I32Load8S: u8 => |v| v as i8 as i32;
-    I32Load8U: u8 => |v| v as u32;
-    I32Load16S: u16 => |v| v as i16 as i32;
-    I32Load16U: u16 => |v| v as u32;
-    I64Load8S: u8 => |v| v as i8 as i64;
-    I64Load8U: u8 => |v| v as u64;
-    I64Load16S: u16 => |v| v as i16 as i64;
-    I64Load16U: u16 => |v| v as u64;
-    I64Load32S: u32 => |v| v as i32 as i64;
-    I64Load32U: u32 => |v| v as u64;
+    I32Load / I32LoadAdd: u32 => |v| v;
+    I64Load / I64LoadAdd: u64 => |v| v;
+    I32Load8S / I32Load8SAdd: u8 => |v| v as i8 as i32;
+    I32Load8U / I32Load8UAdd: u8 => |v| v as u32;
+    I32Load16S / I32Load16SAdd: u16 => |v| v as i16 as i32;
+    I32Load16U / I32Load16UAdd: u16 => |v| v as u32;
+    I64Load8S / I64Load8SAdd: u8 => |v| v as i8 as i64;
+    I64Load8U / I64Load8UAdd: u8 => |v| v as u64;
+    I64Load16S / I64Load16SAdd: u16 => |v| v as i16 as i64;
+    I64Load16U / I64Load16UAdd: u16 => |v| v as u64;
+    I64Load32S / I64Load32SAdd: u32 => |v| v as i32 as i64;
+    I64Load32U / I64Load32UAdd: u32 => |v| v as u64;
 }
 
 store! {
-    I32Store: u32;
-    I64Store: u64;
-    I32Store8: u8;
-    I32Store16: u16;
-    I64Store8: u8;
-    I64Store16: u16;
-    I64Store32: u32;
+    I32Store / I32StoreAdd / I32StoreImm: u32;
+    I64Store / I64StoreAdd / I64StoreImm: u64;
+    I32Store8 / I32Store8Add / I32Store8Imm: u8;
+    I32Store16 / I32Store16Add / I32Store16Imm: u16;
+    I64Store8 / I64Store8Add / I64Store8Imm: u8;
+    I64Store16 / I64Store16Add / I64Store16Imm: u16;
+    I64Store32 / I64Store32Add / I64Store32Imm: u32;
 }
 
 handler!(MemorySize { dst } (ip, fp, mem, len, cx) {

@@ -185,9 +185,10 @@ pub(crate) fn handler_for(instr: &Instr) -> Handler {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             map!(@ [
@@ -195,8 +196,8 @@ pub(crate) fn handler_for(instr: &Instr) -> Handler {
                 Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
                 TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
                 MemoryCopy MemoryInit DataDrop
-                $($bin)* $($tbin)* $($un)* $($tun)* $($ld)* $($st)*
-                $($cv $cvi $cb $cbi)* $($ai)*
+                $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
+                $($cv $cvi $cb $cbi)* $($fb $fnb)* $($ai)*
             ])
         };
         (@ [$($v:ident)*]) => {

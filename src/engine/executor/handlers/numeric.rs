@@ -196,9 +196,10 @@ macro_rules! compare_and_imm {
         tbinop: [$($tbin:ident)*]
         unop: [$($un:ident)*]
         tunop: [$($tun:ident)*]
-        load: [$($ld:ident)*]
-        store: [$($st:ident)*]
+        load: [$(($ld:ident $lda:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
         $(
@@ -249,6 +250,13 @@ macro_rules! arith {
     };
     (shr, $a:expr, $b:expr) => {
         $a.wrapping_shr($b as u32)
+    };
+    // Divisors are never 0 (see `ir::for_each_op_family`).
+    (wrapping_div, $a:expr, $b:expr) => {
+        $a.wrapping_div($b)
+    };
+    (wrapping_rem, $a:expr, $b:expr) => {
+        $a.wrapping_rem($b)
     };
 }
 

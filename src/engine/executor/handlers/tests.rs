@@ -20,9 +20,10 @@ fn all_variants() -> BTreeSet<&'static str> {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             [
@@ -32,8 +33,10 @@ fn all_variants() -> BTreeSet<&'static str> {
                 "TableInit", "ElemDrop", "MemorySize", "MemoryGrow", "MemoryFill", "MemoryCopy",
                 "MemoryInit", "DataDrop",
                 $(stringify!($bin),)* $(stringify!($tbin),)* $(stringify!($un),)*
-                $(stringify!($tun),)* $(stringify!($ld),)* $(stringify!($st),)*
+                $(stringify!($tun),)* $(stringify!($ld), stringify!($lda),)*
+                $(stringify!($st), stringify!($sta), stringify!($sti),)*
                 $(stringify!($cv), stringify!($cvi), stringify!($cb), stringify!($cbi),)*
+                $(stringify!($fb), stringify!($fnb),)*
                 $(stringify!($ai),)*
             ]
         };
@@ -79,9 +82,10 @@ fn family_body() -> String {
             tbinop: [$($tbin:ident)*]
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
-            load: [$($ld:ident)*]
-            store: [$($st:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             for name in [$(stringify!($bin),)* $(stringify!($tbin),)*] {
@@ -99,10 +103,22 @@ fn family_body() -> String {
             }
             for name in [$(stringify!($ld),)*] {
                 body += &format!("(drop ({} (local.get $addr)))\n", wasm_name(name));
+                body += &format!(
+                    "(drop ({} (i32.add (local.get $addr) (i32.const 4))))\n",
+                    wasm_name(name)
+                );
             }
             for name in [$(stringify!($st),)*] {
                 let t = &words(name)[0];
                 body += &format!("({} (local.get $addr) {})\n", wasm_name(name), operand(t, 'a'));
+                body += &format!(
+                    "({} (i32.add (local.get $addr) (i32.const 4)) {})\n",
+                    wasm_name(name), operand(t, 'a')
+                );
+                body += &format!(
+                    "({} (local.get $addr) ({}.const 9))\n",
+                    wasm_name(name), t.to_lowercase()
+                );
             }
             for name in [$(stringify!($cv),)*] {
                 let t = &words(name)[0];
@@ -112,6 +128,12 @@ fn family_body() -> String {
                 body += &format!("(drop ({op} {a} {b}))\n(drop ({op} {a} {k}))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {k})))\n");
+            }
+            for name in [$(stringify!($fv),)*] {
+                let t = &words(name)[0];
+                let (op, a, b) = (wasm_name(name), operand(t, 'a'), operand(t, 'b'));
+                body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
+                body += &format!("(if ({op} {a} {b}) (then (local.set $copy (i32.const 1))))\n");
             }
             for name in [$(stringify!($ab),)*] {
                 let t = &words(name)[0];
