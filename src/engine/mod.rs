@@ -4,12 +4,12 @@
 pub mod executor;
 pub mod translator;
 
-use executor::dispatch::Op;
+use crate::ir::Instr;
 
 /// A function body translated for the interpreter.
 pub struct CompiledFunc {
-    /// Threaded code: each instruction with its handler.
-    pub(crate) code: Box<[Op]>,
+    /// The code; each instruction's tag selects its handler.
+    pub code: Box<[Instr]>,
     /// Module offset of the wasm operator each instruction came from.
     pub offsets: Box<[u32]>,
     pub num_params: u32,

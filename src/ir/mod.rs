@@ -35,7 +35,12 @@ macro_rules! define_instr {
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
         /// One interpreter instruction. See the module docs for conventions.
+        ///
+        /// `repr(u16)` fixes the layout: a `u16` tag (the variant's index in
+        /// declaration order), then the fields; the interpreter reads the
+        /// tag to find the handler (`executor::handlers::HANDLERS`).
         #[derive(Clone, Copy, Debug, PartialEq)]
+        #[repr(u16)]
         pub enum Instr {
             /// `unreachable`. Traps: unreachable.
             Unreachable,

@@ -1,7 +1,7 @@
-//! Threaded dispatch: every instruction carries the address of its handler.
+//! Threaded dispatch: an instruction's tag indexes the table of handlers.
 //!
 //! A handler is a function that executes one instruction and then hands over
-//! to the handler of the next one. Two backends share every handler:
+//! to the handler of the next one (`HANDLERS[tag of *ip]`). Two backends share every handler:
 //!
 //! - *tail* (optimised builds on x86-64 and AArch64, `cfg(weft_tail_dispatch)`
 //!   set by `build.rs`): a handler ends by calling the next handler in tail
@@ -24,11 +24,13 @@
 use super::Frame;
 use crate::core::Trap;
 use crate::ir::Instr;
+
+pub(crate) use super::handlers::HANDLERS;
 use crate::runtime::func::CallTarget;
 use crate::runtime::Store;
 
 /// The next instruction to execute.
-pub(crate) type Ip = *const Op;
+pub(crate) type Ip = *const Instr;
 /// First cell of the current frame.
 pub(crate) type Fp = *mut u64;
 /// Base address of memory 0 of the current instance.
@@ -42,28 +44,6 @@ pub(crate) type Mem = *mut u8;
 /// `mem`/`len` describe memory 0 of the current instance and `cx` is the
 /// context of this execution. See `run::run` for how these are established.
 pub(crate) type Handler = unsafe fn(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit;
-
-/// One threaded instruction: the handler and the instruction it executes.
-#[derive(Clone, Copy)]
-pub(crate) struct Op {
-    pub handler: Handler,
-    pub instr: Instr,
-}
-
-impl Op {
-    pub fn new(instr: Instr) -> Op {
-        Op {
-            handler: super::handlers::handler_for(&instr),
-            instr,
-        }
-    }
-}
-
-impl std::fmt::Debug for Op {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.instr.fmt(f)
-    }
-}
 
 /// Why the handlers gave control back.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -115,6 +95,17 @@ pub(crate) struct Cx<'a> {
     pub len: usize,
 }
 
+/// The handler of the instruction at `ip`.
+///
+/// # Safety
+/// `ip` points at an instruction.
+#[inline(always)]
+pub(crate) unsafe fn handler(ip: Ip) -> Handler {
+    // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the tag, the
+    // variant's index, and `HANDLERS` has an entry for every variant.
+    unsafe { *HANDLERS.get_unchecked(*ip.cast::<u16>() as usize) }
+}
+
 /// A zero length for instances without memory (see `Cx::mem_len`).
 pub(crate) static NO_MEMORY_LEN: usize = 0;
 
@@ -126,7 +117,7 @@ macro_rules! next {
         let ip: $crate::engine::executor::dispatch::Ip = $ip;
         // SAFETY: `ip` points at an instruction of the current code (the
         // caller's obligation, see `Handler`), whose handler gets the state.
-        return unsafe { ((*ip).handler)(ip, $fp, $mem, $len, $cx) };
+        return unsafe { $crate::engine::executor::dispatch::handler(ip)(ip, $fp, $mem, $len, $cx) };
     }};
 }
 
@@ -149,7 +140,7 @@ pub(crate) use next;
 #[cfg(weft_tail_dispatch)]
 pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the caller's obligation.
-    unsafe { ((*ip).handler)(ip, fp, mem, len, cx) }
+    unsafe { handler(ip)(ip, fp, mem, len, cx) }
 }
 
 /// Runs the handlers from `ip` until one of them finishes the execution.
@@ -162,7 +153,7 @@ pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'
     loop {
         // SAFETY: the caller's obligation for the first instruction; every
         // handler leaves a valid state in `cx` before `Exit::Continue`.
-        match unsafe { ((*ip).handler)(ip, fp, mem, len, cx) } {
+        match unsafe { handler(ip)(ip, fp, mem, len, cx) } {
             Exit::Continue => (ip, fp, mem, len) = (cx.ip, cx.fp, cx.mem, cx.len),
             other => return other,
         }

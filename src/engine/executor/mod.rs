@@ -140,7 +140,7 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
         {
             let code = &module.info().code[*def as usize];
             // Address arithmetic only: `ret` and `code` point into the same code.
-            let pc = (f.ret as usize - f.code as usize) / std::mem::size_of::<dispatch::Op>();
+            let pc = (f.ret as usize - f.code as usize) / std::mem::size_of::<crate::ir::Instr>();
             let module_offset = code.offset_of(pc.saturating_sub(1)) as usize;
             out.push(TrapFrame {
                 instance: *instance,

@@ -111,11 +111,7 @@ impl Translator {
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
         Ok((
             CompiledFunc {
-                code: self
-                    .code
-                    .iter()
-                    .map(|&i| crate::engine::executor::dispatch::Op::new(i))
-                    .collect(),
+                code: self.code.as_slice().into(),
                 offsets: self.offsets.as_slice().into(),
                 num_params,
                 num_locals,

@@ -57,7 +57,7 @@ handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx) {
     // here (one dispatch less); a `Return` runs.
     let entry = ip.wrapping_add(1 + i as usize);
     // SAFETY: the entry is an instruction of the current code.
-    match unsafe { (*entry).instr } {
+    match unsafe { *entry } {
         crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, mem_len, cx),
         _ => next!(entry, fp, mem, mem_len, cx),
     }

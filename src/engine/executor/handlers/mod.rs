@@ -23,7 +23,9 @@ pub(in crate::engine::executor) use control::switch_instance;
 
 use super::dispatch::{Cx, Exit, Handler, Ip};
 use crate::core::{Trap, TrapCode};
-use crate::ir::{Instr, Slot};
+#[cfg(test)]
+use crate::ir::Instr;
+use crate::ir::Slot;
 
 /// A value kept in a cell: 32-bit values zero-extended, floats as bits,
 /// booleans as 0 or 1.
@@ -163,7 +165,7 @@ macro_rules! handler {
         ) -> $crate::engine::executor::dispatch::Exit {
             // SAFETY: this handler is installed only for `Instr::$name`
             // (see `handler_for`) and `ip` points at that instruction.
-            let $crate::ir::Instr::$name { $($field),* } = (unsafe { *$ip }).instr else {
+            let $crate::ir::Instr::$name { $($field),* } = (unsafe { *$ip }) else {
                 // SAFETY: as above, no other variant reaches this handler.
                 unsafe { std::hint::unreachable_unchecked() }
             };
@@ -173,38 +175,73 @@ macro_rules! handler {
 }
 pub(super) use handler;
 
-/// The handler of an instruction.
+/// Passes every variant of `Instr`, in declaration order (the order of the
+/// tags), to `$m`.
+macro_rules! list_variants {
+    (
+        $m:ident;
+        binop: [$($bin:ident)*]
+        tbinop: [$($tbin:ident)*]
+        unop: [$($un:ident)*]
+        tunop: [$($tun:ident)*]
+        load: [$(($ld:ident $lda:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+    ) => {
+        $m! {
+            Unreachable Br BrIfNez BrIfEqz BrTable Return Call CallIndirect Copy Const
+            Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
+            TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
+            MemoryCopy MemoryInit DataDrop
+            $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
+            $($cv $cvi $cb $cbi)* $($fb $fnb)* $($ai)*
+        }
+    };
+}
+
+/// `for_each_op_family!` for callbacks that want the plain variant list.
+macro_rules! table_families {
+    ($($families:tt)*) => {
+        list_variants!(handler_table; $($families)*);
+    };
+}
+
+macro_rules! handler_table {
+    ($($v:ident)*) => {
+        /// The handler of each instruction, indexed by its tag. The order is
+        /// `Instr`'s declaration order; `tests::table_matches_variants`
+        /// checks every entry against the variant it serves.
+        pub(crate) static HANDLERS: [Handler; [$(stringify!($v)),*].len()] = {
+            use control::*;
+            use entities::*;
+            use memory::*;
+            use numeric::*;
+            [$($v as Handler),*]
+        };
+    };
+}
+crate::ir::for_each_op_family!(table_families);
+
+/// The handler of an instruction, by variant (checks `HANDLERS`).
+#[cfg(test)]
 pub(crate) fn handler_for(instr: &Instr) -> Handler {
     use control::*;
     use entities::*;
     use memory::*;
     use numeric::*;
     macro_rules! map {
-        (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
-        ) => {
-            map!(@ [
-                Unreachable Br BrIfNez BrIfEqz BrTable Return Call CallIndirect Copy Const
-                Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
-                TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
-                MemoryCopy MemoryInit DataDrop
-                $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
-                $($cv $cvi $cb $cbi)* $($fb $fnb)* $($ai)*
-            ])
-        };
-        (@ [$($v:ident)*]) => {
+        ($($v:ident)*) => {
             match instr {
                 $(Instr::$v { .. } => $v,)*
             }
         };
     }
-    crate::ir::for_each_op_family!(map)
+    macro_rules! map_families {
+        ($($families:tt)*) => {
+            list_variants!(map; $($families)*)
+        };
+    }
+    crate::ir::for_each_op_family!(map_families)
 }

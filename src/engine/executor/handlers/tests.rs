@@ -214,7 +214,7 @@ fn run_loop() {
     let mut seen = BTreeSet::new();
     for code in &module.info().code {
         for op in code.code.iter() {
-            let text = format!("{:?}", op.instr);
+            let text = format!("{op:?}");
             let name = text.split([' ', '{']).next().unwrap_or_default().to_string();
             seen.insert(name);
         }
@@ -260,4 +260,22 @@ fn wasm_names_follow_the_variant_names() {
     assert_eq!(wasm_name("I64ExtendI32S"), "i64.extend_i32_s");
     assert_eq!(wasm_name("I32TruncSatF64U"), "i32.trunc_sat_f64_u");
     assert_eq!(wasm_name("I64Load8S"), "i64.load8_s");
+}
+
+#[test]
+fn table_matches_variants() {
+    use super::{handler_for, HANDLERS};
+    assert_eq!(HANDLERS.len(), all_variants().len());
+    for (tag, entry) in HANDLERS.iter().enumerate() {
+        let mut bytes = [0u8; std::mem::size_of::<crate::ir::Instr>()];
+        bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
+        // SAFETY: `Instr` is `repr(u16)` with integer fields only: a valid
+        // tag followed by zero bytes is a valid value of that variant.
+        let instr: crate::ir::Instr = unsafe { std::mem::transmute(bytes) };
+        assert_eq!(
+            *entry as usize,
+            handler_for(&instr) as usize,
+            "HANDLERS[{tag}] is not the handler of {instr:?}"
+        );
+    }
 }
