@@ -17,6 +17,10 @@ pub struct CompiledFunc {
     pub num_locals: u32,
     /// Cells the frame needs: locals plus the deepest operand stack.
     pub frame_size: u32,
+    /// Cells a call's fast path needs free (it zeroes a fixed block of
+    /// cells after the parameters), or `u32::MAX` when the function has too
+    /// many locals for it (see `executor::handlers::control::call`).
+    pub fast_call_cells: u32,
     /// Module offset where the function body starts.
     pub body_offset: u32,
 }

@@ -67,6 +67,9 @@ pub(crate) struct Cx<'a> {
     /// Callers of the current function (innermost last).
     pub frames: Vec<Frame>,
     pub max_depth: usize,
+    /// `min(frames.capacity(), max_depth)`: a call may push without
+    /// growing the buffer or checking the depth while below it.
+    pub frames_limit: usize,
     /// Store index of the current function and of its instance.
     pub func: u32,
     pub inst: u32,

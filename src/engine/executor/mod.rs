@@ -12,6 +12,7 @@ pub(crate) mod dispatch;
 mod handlers;
 mod run;
 
+pub(crate) use handlers::fast_call_cells;
 pub(crate) use run::call_host;
 
 use crate::core::{Trap, TrapCode, TrapFrame, Val};

@@ -35,8 +35,10 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
     let cells_end = unsafe { cells.add(stack.cells.len()) };
     let mut frames = std::mem::take(&mut stack.frames);
     frames.clear();
+    let max_depth = store.max_call_depth as usize;
     let mut cx = Cx {
-        max_depth: store.max_call_depth as usize,
+        max_depth,
+        frames_limit: frames.capacity().min(max_depth),
         store,
         cells_end,
         frames,

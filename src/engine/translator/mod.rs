@@ -116,6 +116,7 @@ impl Translator {
                 num_params,
                 num_locals,
                 frame_size,
+                fast_call_cells: crate::engine::executor::fast_call_cells(num_params, num_locals, frame_size),
                 body_offset,
             },
             validator,

@@ -202,11 +202,19 @@ fn resolve_indirect(
 /// Locals a call zeroes without calling `memset` (see `call`).
 const INLINE_ZEROED: usize = 8;
 
+/// `CompiledFunc::fast_call_cells` of a function.
+pub(crate) fn fast_call_cells(num_params: u32, num_locals: u32, frame_size: u32) -> u32 {
+    if (num_locals - num_params) as usize > INLINE_ZEROED {
+        return u32::MAX;
+    }
+    frame_size.max(num_params + INLINE_ZEROED as u32)
+}
+
 /// Calls `target` with its arguments at slot `base` of the current frame and
 /// continues with its first instruction (or, for a host function, after the
-/// call). Inlined so that the continuation stays in tail position; the fast
-/// path (a wasm function of the same instance with few locals) calls
-/// nothing, so the handler needs no stack frame of its own.
+/// call). Inlined so that the continuation stays in tail position. The fast
+/// path (a wasm function of the same instance with few locals, room on both
+/// stacks) makes three checks and calls nothing.
 ///
 /// # Safety
 /// As for a handler; `ip` is the calling instruction.
@@ -223,40 +231,28 @@ unsafe fn call(
     if target.code.is_null() {
         return call_host_and_continue(target.func, base, ip, fp, cx);
     }
-    if target.instance != cx.inst {
-        std::hint::cold_path();
-        return call_general(target.func, base, ip, fp, cx);
-    }
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
-    let np = callee.num_params as usize;
-    if callee.num_locals as usize - np > INLINE_ZEROED {
-        std::hint::cold_path();
-        return call_general(target.func, base, ip, fp, cx);
-    }
     // SAFETY: the argument area is a slot range of the current frame.
     let callee_fp = unsafe { fp.add(base as usize) };
     // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
     let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
-    if room < (callee.frame_size as usize).max(np + INLINE_ZEROED) {
-        std::hint::cold_path();
-        return call_general(target.func, base, ip, fp, cx);
-    }
     let frames = cx.frames.len();
-    if frames == cx.frames.capacity() || frames >= cx.max_depth {
+    if target.instance != cx.inst || room < callee.fast_call_cells as usize || frames >= cx.frames_limit {
         std::hint::cold_path();
         return call_general(target.func, base, ip, fp, cx);
     }
     // Zero the locals (and maybe some operand cells above them, which are
     // unused): a fixed-size store the compiler emits inline.
-    // SAFETY: `np + INLINE_ZEROED <= room` cells are available.
+    // SAFETY: `fast_call_cells` cells from `callee_fp` are available.
     unsafe {
         callee_fp
-            .add(np)
+            .add(callee.num_params as usize)
             .cast::<[u64; INLINE_ZEROED]>()
             .write_unaligned([0; INLINE_ZEROED])
     };
-    // SAFETY: `frames < capacity`: the slot exists; the length covers it next.
+    // SAFETY: `frames < frames_limit <= capacity`: the slot exists; the
+    // length covers it next.
     unsafe {
         cx.frames.as_mut_ptr().add(frames).write(Frame {
             ret: ip.wrapping_add(1),
@@ -296,6 +292,7 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
         func: cx.func,
         inst: cx.inst,
     });
+    cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
     let (mem, len) = switch_instance(cx, target.instance);

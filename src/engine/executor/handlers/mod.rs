@@ -19,6 +19,7 @@ mod numeric;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use control::fast_call_cells;
 pub(in crate::engine::executor) use control::switch_instance;
 
 use super::dispatch::{Cx, Exit, Handler, Ip};
