@@ -30,7 +30,7 @@ macro_rules! define_instr {
         tunop: [$($tun:ident)*]
         load: [$(($ld:ident $lda:ident))*]
         store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
@@ -144,6 +144,10 @@ macro_rules! define_instr {
                 $cb { a: Slot, b: Slot, target: u32 },
                 #[doc = concat!("`", stringify!($cvi), "` fused with a branch: jump to `target` when true.")]
                 $cbi { a: Slot, imm: u32, target: u32 },
+                #[doc = concat!("`a += step` (wrapping), then `", stringify!($cb), "`: a loop's counter update and exit test.")]
+                $cs { step: i16, a: Slot, b: Slot, target: u32 },
+                #[doc = concat!("`a += step` (wrapping), then `", stringify!($cbi), "`.")]
+                $csi { step: i16, a: Slot, imm: u32, target: u32 },
             )*
             $(
                 #[doc = concat!("`", stringify!($fv), "` fused with a branch: jump to `target` when true.")]
@@ -167,7 +171,8 @@ macro_rules! define_instr {
 /// plus a constant (an `i32.add` fused in), `store` (`mem[addr + offset] =
 /// val`, likewise with its fused form, and its form storing a constant),
 /// `cmp` rows (integer comparison, its constant-operand form, its fused
-/// compare-and-branch forms, its negation, the operand type and the Rust
+/// compare-and-branch forms, those forms preceded by adding a small constant
+/// to the left operand (a loop counter), its negation, the operand type and the Rust
 /// operator), `fcmp` rows (a float comparison, its fused compare-and-branch
 /// forms taken when true and when false, the operand type and the Rust
 /// operator) and `arith_imm` rows (an arithmetic op, its constant-operand
@@ -216,26 +221,26 @@ macro_rules! for_each_op_family {
                 (I64Store32 I64Store32Add I64Store32Imm)
             ]
             cmp: [
-                (I32Eq I32EqImm BrI32Eq BrI32EqImm I32Ne u32 ==)
-                (I32Ne I32NeImm BrI32Ne BrI32NeImm I32Eq u32 !=)
-                (I32LtS I32LtSImm BrI32LtS BrI32LtSImm I32GeS i32 <)
-                (I32LtU I32LtUImm BrI32LtU BrI32LtUImm I32GeU u32 <)
-                (I32GtS I32GtSImm BrI32GtS BrI32GtSImm I32LeS i32 >)
-                (I32GtU I32GtUImm BrI32GtU BrI32GtUImm I32LeU u32 >)
-                (I32LeS I32LeSImm BrI32LeS BrI32LeSImm I32GtS i32 <=)
-                (I32LeU I32LeUImm BrI32LeU BrI32LeUImm I32GtU u32 <=)
-                (I32GeS I32GeSImm BrI32GeS BrI32GeSImm I32LtS i32 >=)
-                (I32GeU I32GeUImm BrI32GeU BrI32GeUImm I32LtU u32 >=)
-                (I64Eq I64EqImm BrI64Eq BrI64EqImm I64Ne u64 ==)
-                (I64Ne I64NeImm BrI64Ne BrI64NeImm I64Eq u64 !=)
-                (I64LtS I64LtSImm BrI64LtS BrI64LtSImm I64GeS i64 <)
-                (I64LtU I64LtUImm BrI64LtU BrI64LtUImm I64GeU u64 <)
-                (I64GtS I64GtSImm BrI64GtS BrI64GtSImm I64LeS i64 >)
-                (I64GtU I64GtUImm BrI64GtU BrI64GtUImm I64LeU u64 >)
-                (I64LeS I64LeSImm BrI64LeS BrI64LeSImm I64GtS i64 <=)
-                (I64LeU I64LeUImm BrI64LeU BrI64LeUImm I64GtU u64 <=)
-                (I64GeS I64GeSImm BrI64GeS BrI64GeSImm I64LtS i64 >=)
-                (I64GeU I64GeUImm BrI64GeU BrI64GeUImm I64LtU u64 >=)
+                (I32Eq I32EqImm BrI32Eq BrI32EqImm StepBrI32Eq StepBrI32EqImm I32Ne u32 ==)
+                (I32Ne I32NeImm BrI32Ne BrI32NeImm StepBrI32Ne StepBrI32NeImm I32Eq u32 !=)
+                (I32LtS I32LtSImm BrI32LtS BrI32LtSImm StepBrI32LtS StepBrI32LtSImm I32GeS i32 <)
+                (I32LtU I32LtUImm BrI32LtU BrI32LtUImm StepBrI32LtU StepBrI32LtUImm I32GeU u32 <)
+                (I32GtS I32GtSImm BrI32GtS BrI32GtSImm StepBrI32GtS StepBrI32GtSImm I32LeS i32 >)
+                (I32GtU I32GtUImm BrI32GtU BrI32GtUImm StepBrI32GtU StepBrI32GtUImm I32LeU u32 >)
+                (I32LeS I32LeSImm BrI32LeS BrI32LeSImm StepBrI32LeS StepBrI32LeSImm I32GtS i32 <=)
+                (I32LeU I32LeUImm BrI32LeU BrI32LeUImm StepBrI32LeU StepBrI32LeUImm I32GtU u32 <=)
+                (I32GeS I32GeSImm BrI32GeS BrI32GeSImm StepBrI32GeS StepBrI32GeSImm I32LtS i32 >=)
+                (I32GeU I32GeUImm BrI32GeU BrI32GeUImm StepBrI32GeU StepBrI32GeUImm I32LtU u32 >=)
+                (I64Eq I64EqImm BrI64Eq BrI64EqImm StepBrI64Eq StepBrI64EqImm I64Ne u64 ==)
+                (I64Ne I64NeImm BrI64Ne BrI64NeImm StepBrI64Ne StepBrI64NeImm I64Eq u64 !=)
+                (I64LtS I64LtSImm BrI64LtS BrI64LtSImm StepBrI64LtS StepBrI64LtSImm I64GeS i64 <)
+                (I64LtU I64LtUImm BrI64LtU BrI64LtUImm StepBrI64LtU StepBrI64LtUImm I64GeU u64 <)
+                (I64GtS I64GtSImm BrI64GtS BrI64GtSImm StepBrI64GtS StepBrI64GtSImm I64LeS i64 >)
+                (I64GtU I64GtUImm BrI64GtU BrI64GtUImm StepBrI64GtU StepBrI64GtUImm I64LeU u64 >)
+                (I64LeS I64LeSImm BrI64LeS BrI64LeSImm StepBrI64LeS StepBrI64LeSImm I64GtS i64 <=)
+                (I64LeU I64LeUImm BrI64LeU BrI64LeUImm StepBrI64LeU StepBrI64LeUImm I64GtU u64 <=)
+                (I64GeS I64GeSImm BrI64GeS BrI64GeSImm StepBrI64GeS StepBrI64GeSImm I64LtS i64 >=)
+                (I64GeU I64GeUImm BrI64GeU BrI64GeUImm StepBrI64GeU StepBrI64GeUImm I64LtU u64 >=)
             ]
             fcmp: [
                 (F32Eq BrF32Eq BrF32NotEq f32 ==) (F32Ne BrF32Ne BrF32NotNe f32 !=)
@@ -264,6 +269,10 @@ macro_rules! for_each_op_family {
                 (I64Shl I64ShlImm u64 shl)
                 (I64ShrS I64ShrSImm i64 shr)
                 (I64ShrU I64ShrUImm u64 shr)
+                (I32Rotl I32RotlImm u32 rotl)
+                (I32Rotr I32RotrImm u32 rotr)
+                (I64Rotl I64RotlImm u64 rotl)
+                (I64Rotr I64RotrImm u64 rotr)
                 (I32DivS I32DivSImm i32 wrapping_div)
                 (I32DivU I32DivUImm u32 wrapping_div)
                 (I32RemS I32RemSImm i32 wrapping_rem)
@@ -293,7 +302,7 @@ impl Instr {
                 tunop: [$($tun:ident)*]
                 load: [$(($ld:ident $lda:ident))*]
                 store: [$(($st:ident $sta:ident $sti:ident))*]
-                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
@@ -302,6 +311,7 @@ impl Instr {
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. }
                     $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )*
+                    $( | Instr::$cs { target, .. } | Instr::$csi { target, .. } )*
                     $( | Instr::$fb { target, .. } | Instr::$fnb { target, .. } )* => *target = new,
                     _ => debug_assert!(false, "not a branch: {self:?}"),
                 }

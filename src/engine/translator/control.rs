@@ -54,6 +54,7 @@ impl Translator {
         }
         self.labels[label].pos = Some(pos);
         self.last_result = None;
+        self.label_pos = pos as usize;
     }
 
     /// Emits a branch instruction whose target is `label`.
@@ -334,7 +335,42 @@ impl Translator {
             (Cond::Slot(cond), false) | (Cond::Zero(cond), true) => Instr::BrIfEqz { cond, target: 0 },
             (Cond::Cmp(cmp), when) => super::visit::fuse_branch(cmp, !when),
         };
+        let instr = self.fuse_counter_step(instr);
         self.emit_branch(instr, label);
+    }
+
+    /// A conditional branch testing a counter that the previous instruction
+    /// stepped in place by a small constant (`i += k; if i < n ...`)
+    /// becomes one instruction that does both.
+    fn fuse_counter_step(&mut self, br: Instr) -> Instr {
+        if self.label_pos == self.code.len() {
+            return br;
+        }
+        let Some(&add) = self.code.last() else {
+            return br;
+        };
+        let test = match br {
+            Instr::BrIfNez { cond, target } => Instr::BrI32NeImm {
+                a: cond,
+                imm: 0,
+                target,
+            },
+            Instr::BrIfEqz { cond, target } => Instr::BrI32EqImm {
+                a: cond,
+                imm: 0,
+                target,
+            },
+            other => other,
+        };
+        match super::visit::step_branch(add, test) {
+            Some(fused) => {
+                self.code.pop();
+                self.offsets.pop();
+                self.last_result = None;
+                fused
+            }
+            None => br,
+        }
     }
 
     /// `br_table` (the index is already popped into `index`).

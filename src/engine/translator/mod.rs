@@ -59,6 +59,9 @@ pub(crate) struct Translator {
     /// Index of the last instruction if it wrote a fresh result to the home
     /// slot of the top operand and nothing (no label) came after it.
     last_result: Option<usize>,
+    /// Where the most recent label was bound (`usize::MAX`: none yet); no
+    /// instruction may be fused with the one before a label's position.
+    label_pos: usize,
 }
 
 impl Translator {
@@ -144,6 +147,7 @@ impl Translator {
         self.num_locals = num_locals;
         self.max_height = 0;
         self.last_result = None;
+        self.label_pos = usize::MAX;
     }
 
     /// Appends an instruction.

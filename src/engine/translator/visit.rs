@@ -493,7 +493,7 @@ impl Translator {
                 tunop: [$($tun:ident)*]
                 load: [$(($ld:ident $lda:ident))*]
                 store: [$(($st:ident $sta:ident $sti:ident))*]
-                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
@@ -560,7 +560,7 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
@@ -596,7 +596,7 @@ pub(super) fn is_comparison(instr: &Instr) -> bool {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
@@ -604,6 +604,46 @@ pub(super) fn is_comparison(instr: &Instr) -> bool {
         };
     }
     crate::ir::for_each_op_family!(is_cmp)
+}
+
+/// `add` (an `I32AddImm`/`I64AddImm`, or `SubImm`, stepping a slot in place by a constant
+/// that fits 16 bits) followed by `br` (an integer compare-and-branch of the
+/// same width whose left operand is that slot) as one instruction.
+pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
+    let (wide, slot, step) = match add {
+        Instr::I32AddImm { dst, a, imm } if dst == a => (false, dst, imm),
+        Instr::I64AddImm { dst, a, imm } if dst == a => (true, dst, imm),
+        Instr::I32SubImm { dst, a, imm } if dst == a => (false, dst, (imm as i32).wrapping_neg() as u32),
+        Instr::I64SubImm { dst, a, imm } if dst == a => (true, dst, (imm as i32).wrapping_neg() as u32),
+        _ => return None,
+    };
+    let step = i16::try_from(step as i32).ok()?;
+    macro_rules! step {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            match br {
+                $(
+                    Instr::$cb { a, b, target } if a == slot && wide == (<$cty>::BITS == 64) => {
+                        Some(Instr::$cs { step, a, b, target })
+                    }
+                    Instr::$cbi { a, imm, target } if a == slot && wide == (<$cty>::BITS == 64) => {
+                        Some(Instr::$csi { step, a, imm, target })
+                    }
+                )*
+                _ => None,
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(step)
 }
 
 /// The compare-and-branch form of a comparison (negated if asked), with
@@ -617,7 +657,7 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {{
@@ -661,7 +701,7 @@ fn imm_form(cmp: Instr, imm: u32) -> Instr {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {

@@ -3,7 +3,7 @@
 // "Jump when not less" is meant literally: NaN operands make it true.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::{get, handler, raise, trap, Imm};
+use super::{get, handler, raise, set, trap, Imm};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem};
 use crate::engine::executor::{call_host, Frame};
@@ -72,7 +72,7 @@ macro_rules! compare_branches {
         tunop: [$($tun:ident)*]
         load: [$(($ld:ident $lda:ident))*]
         store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {$(
@@ -84,6 +84,23 @@ macro_rules! compare_branches {
         handler!($cbi { a, imm, target } (ip, fp, mem, len, cx) {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get(fp, a) };
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
+        });
+        handler!($cs { step, a, b, target } (ip, fp, mem, len, cx) {
+            // SAFETY: slots of the current frame (module docs).
+            let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
+            // SAFETY: as above; `b` is read after the update, as in wasm.
+            let y: $cty = unsafe {
+                set(fp, a, x);
+                get(fp, b)
+            };
+            branch!(x $cop y, target, ip, fp, mem, len, cx)
+        });
+        handler!($csi { step, a, imm, target } (ip, fp, mem, len, cx) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
+            // SAFETY: as above.
+            unsafe { set(fp, a, x) };
             branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
         });
     )*

@@ -187,7 +187,7 @@ macro_rules! list_variants {
         tunop: [$($tun:ident)*]
         load: [$(($ld:ident $lda:ident))*]
         store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
@@ -197,7 +197,7 @@ macro_rules! list_variants {
             TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
             MemoryCopy MemoryInit DataDrop
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
-            $($cv $cvi $cb $cbi)* $($fb $fnb)* $($ai)*
+            $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
         }
     };
 }

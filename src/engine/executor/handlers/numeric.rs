@@ -198,7 +198,7 @@ macro_rules! compare_and_imm {
         tunop: [$($tun:ident)*]
         load: [$(($ld:ident $lda:ident))*]
         store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {
@@ -250,6 +250,13 @@ macro_rules! arith {
     };
     (shr, $a:expr, $b:expr) => {
         $a.wrapping_shr($b as u32)
+    };
+    // `rotate_*` take the amount modulo the width, as wasm does.
+    (rotl, $a:expr, $b:expr) => {
+        $a.rotate_left($b as u32)
+    };
+    (rotr, $a:expr, $b:expr) => {
+        $a.rotate_right($b as u32)
     };
     // Divisors are never 0 (see `ir::for_each_op_family`).
     (wrapping_div, $a:expr, $b:expr) => {

@@ -22,7 +22,7 @@ fn all_variants() -> BTreeSet<&'static str> {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
@@ -36,6 +36,7 @@ fn all_variants() -> BTreeSet<&'static str> {
                 $(stringify!($tun),)* $(stringify!($ld), stringify!($lda),)*
                 $(stringify!($st), stringify!($sta), stringify!($sti),)*
                 $(stringify!($cv), stringify!($cvi), stringify!($cb), stringify!($cbi),)*
+                $(stringify!($cs), stringify!($csi),)*
                 $(stringify!($fb), stringify!($fnb),)*
                 $(stringify!($ai),)*
             ]
@@ -84,7 +85,7 @@ fn family_body() -> String {
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
             store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
@@ -128,6 +129,11 @@ fn family_body() -> String {
                 body += &format!("(drop ({op} {a} {b}))\n(drop ({op} {a} {k}))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {k})))\n");
+                // A counter update right before the test fuses with it.
+                let ty = t.to_lowercase();
+                let step = format!("(local.set $step{ty} ({ty}.add (local.get $step{ty}) ({ty}.const 1)))");
+                body += &format!("(block $x {step} (br_if $x ({op} (local.get $step{ty}) {b})))\n");
+                body += &format!("(block $x {step} (br_if $x ({op} (local.get $step{ty}) {k})))\n");
             }
             for name in [$(stringify!($fv),)*] {
                 let t = &words(name)[0];
@@ -163,6 +169,7 @@ fn module_text() -> String {
   (func $two (result i32 i64) (i32.const 1) (i64.const 2))
   (func (export "run") (param $n i32) (result i64)
     (local $i i32) (local $addr i32) (local $zero i32) (local $copy i32)
+    (local $stepi32 i32) (local $stepi64 i64)
     (local $i32a i32) (local $i32b i32) (local $i64a i64) (local $i64b i64)
     (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64)
     (local.set $i32a (i32.const 7)) (local.set $i32b (i32.const 3))
