@@ -115,7 +115,7 @@ impl Translator {
         Ok((
             CompiledFunc {
                 code: self.code.as_slice().into(),
-                offsets: self.offsets.as_slice().into(),
+                offsets: super::Offsets::new(body_offset, &self.offsets),
                 num_params,
                 num_locals,
                 frame_size,
