@@ -43,7 +43,18 @@ pub(crate) type Mem = *mut u8;
 /// handler this is, `fp` at a frame of the function inside the value stack,
 /// `mem`/`len` describe memory 0 of the current instance and `cx` is the
 /// context of this execution. See `run::run` for how these are established.
-pub(crate) type Handler = unsafe fn(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit;
+pub(crate) type Handler =
+    unsafe fn(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>, table: Table) -> Exit;
+
+/// `HANDLERS`, passed along in a register so that a dispatch need not
+/// compute its address (a `Handler` cannot name its own type, hence `()`).
+pub(crate) type Table = *const ();
+
+/// The table argument for entering the handlers.
+#[inline(always)]
+pub(crate) fn table() -> Table {
+    HANDLERS.as_ptr().cast()
+}
 
 /// Why the handlers gave control back.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -109,6 +120,16 @@ pub(crate) unsafe fn handler(ip: Ip) -> Handler {
     unsafe { *HANDLERS.get_unchecked(*ip.cast::<u16>() as usize) }
 }
 
+/// The handler of the instruction at `ip`, from `table` (`HANDLERS`).
+///
+/// # Safety
+/// `ip` points at an instruction and `table` is `table()`.
+#[inline(always)]
+pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
+    // SAFETY: as in `handler`; `table` points at `HANDLERS`.
+    unsafe { *table.cast::<Handler>().add(*ip.cast::<u16>() as usize) }
+}
+
 /// A zero length for instances without memory (see `Cx::mem_len`).
 pub(crate) static NO_MEMORY_LEN: usize = 0;
 
@@ -116,17 +137,22 @@ pub(crate) static NO_MEMORY_LEN: usize = 0;
 /// handler: it returns.
 #[cfg(weft_tail_dispatch)]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $table:expr) => {{
         let ip: $crate::engine::executor::dispatch::Ip = $ip;
+        let table: $crate::engine::executor::dispatch::Table = $table;
         // SAFETY: `ip` points at an instruction of the current code (the
-        // caller's obligation, see `Handler`), whose handler gets the state.
-        return unsafe { $crate::engine::executor::dispatch::handler(ip)(ip, $fp, $mem, $len, $cx) };
+        // caller's obligation, see `Handler`), whose handler gets the state;
+        // `table` is `HANDLERS`.
+        return unsafe {
+            $crate::engine::executor::dispatch::handler_in(table, ip)(ip, $fp, $mem, $len, $cx, table)
+        };
     }};
 }
 
 #[cfg(not(weft_tail_dispatch))]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $table:expr) => {{
+        let _ = $table;
         let state = ($ip, $fp, $mem, $len);
         let cx: &mut $crate::engine::executor::dispatch::Cx<'_> = $cx;
         (cx.ip, cx.fp, cx.mem, cx.len) = state;
@@ -143,7 +169,7 @@ pub(crate) use next;
 #[cfg(weft_tail_dispatch)]
 pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the caller's obligation.
-    unsafe { handler(ip)(ip, fp, mem, len, cx) }
+    unsafe { handler(ip)(ip, fp, mem, len, cx, table()) }
 }
 
 /// Runs the handlers from `ip` until one of them finishes the execution.
@@ -156,7 +182,7 @@ pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'
     loop {
         // SAFETY: the caller's obligation for the first instruction; every
         // handler leaves a valid state in `cx` before `Exit::Continue`.
-        match unsafe { handler(ip)(ip, fp, mem, len, cx) } {
+        match unsafe { handler(ip)(ip, fp, mem, len, cx, table()) } {
             Exit::Continue => (ip, fp, mem, len) = (cx.ip, cx.fp, cx.mem, cx.len),
             other => return other,
         }

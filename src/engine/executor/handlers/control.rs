@@ -5,7 +5,7 @@
 
 use super::{get, handler, raise, set, trap, Imm};
 use crate::core::TrapCode;
-use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem};
+use crate::engine::executor::dispatch::{next, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
 use crate::ir::Slot;
 use crate::runtime::func::CallTarget;
@@ -21,12 +21,12 @@ fn at(cx: &Cx<'_>, target: u32) -> Ip {
 /// dispatch sites (not a conditional move of `ip`), so the CPU predicts the
 /// branch and runs ahead instead of waiting for the condition.
 macro_rules! branch {
-    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident) => {
+    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $tbl:ident) => {
         if $taken {
             keep_branch();
-            next!(at($cx, $target), $fp, $mem, $len, $cx)
+            next!(at($cx, $target), $fp, $mem, $len, $cx, $tbl)
         } else {
-            next!($ip.wrapping_add(1), $fp, $mem, $len, $cx)
+            next!($ip.wrapping_add(1), $fp, $mem, $len, $cx, $tbl)
         }
     };
 }
@@ -45,27 +45,27 @@ fn keep_branch() {
     };
 }
 
-handler!(Unreachable {} (ip, fp, mem, len, cx) {
+handler!(Unreachable {} (ip, fp, mem, len, cx, tbl) {
     trap(cx, ip, TrapCode::Unreachable)
 });
 
-handler!(Br { target } (ip, fp, mem, len, cx) {
-    next!(at(cx, target), fp, mem, len, cx)
+handler!(Br { target } (ip, fp, mem, len, cx, tbl) {
+    next!(at(cx, target), fp, mem, len, cx, tbl)
 });
 
-handler!(BrIfNez { cond, target } (ip, fp, mem, len, cx) {
+handler!(BrIfNez { cond, target } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     let taken = unsafe { get::<u32>(fp, cond) } != 0;
-    branch!(taken, target, ip, fp, mem, len, cx)
+    branch!(taken, target, ip, fp, mem, len, cx, tbl)
 });
 
-handler!(BrIfEqz { cond, target } (ip, fp, mem, len, cx) {
+handler!(BrIfEqz { cond, target } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     let taken = unsafe { get::<u32>(fp, cond) } == 0;
-    branch!(taken, target, ip, fp, mem, len, cx)
+    branch!(taken, target, ip, fp, mem, len, cx, tbl)
 });
 
-handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx) {
+handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     let i = unsafe { get::<u32>(fp, index) }.min(len);
     // `len + 1` entries (each a `Br` or `Return`) follow. A `Br` is taken
@@ -73,8 +73,8 @@ handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx) {
     let entry = ip.wrapping_add(1 + i as usize);
     // SAFETY: the entry is an instruction of the current code.
     match unsafe { *entry } {
-        crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, mem_len, cx),
-        _ => next!(entry, fp, mem, mem_len, cx),
+        crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, mem_len, cx, tbl),
+        _ => next!(entry, fp, mem, mem_len, cx, tbl),
     }
 });
 
@@ -91,17 +91,17 @@ macro_rules! compare_branches {
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
     ) => {$(
-        handler!($cb { a, b, target } (ip, fp, mem, len, cx) {
+        handler!($cb { a, b, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($cty, $cty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $cop y, target, ip, fp, mem, len, cx)
+            branch!(x $cop y, target, ip, fp, mem, len, cx, tbl)
         });
-        handler!($cbi { a, imm, target } (ip, fp, mem, len, cx) {
+        handler!($cbi { a, imm, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get(fp, a) };
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx, tbl)
         });
-        handler!($cs { step, a, b, target } (ip, fp, mem, len, cx) {
+        handler!($cs { step, a, b, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
             // SAFETY: as above; `b` is read after the update, as in wasm.
@@ -109,32 +109,32 @@ macro_rules! compare_branches {
                 set(fp, a, x);
                 get(fp, b)
             };
-            branch!(x $cop y, target, ip, fp, mem, len, cx)
+            branch!(x $cop y, target, ip, fp, mem, len, cx, tbl)
         });
-        handler!($csi { step, a, imm, target } (ip, fp, mem, len, cx) {
+        handler!($csi { step, a, imm, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
             // SAFETY: as above.
             unsafe { set(fp, a, x) };
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx)
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx, tbl)
         });
     )*
     $(
-        handler!($fb { a, b, target } (ip, fp, mem, len, cx) {
+        handler!($fb { a, b, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $fop y, target, ip, fp, mem, len, cx)
+            branch!(x $fop y, target, ip, fp, mem, len, cx, tbl)
         });
-        handler!($fnb { a, b, target } (ip, fp, mem, len, cx) {
+        handler!($fnb { a, b, target } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(!(x $fop y), target, ip, fp, mem, len, cx)
+            branch!(!(x $fop y), target, ip, fp, mem, len, cx, tbl)
         });
     )*};
 }
 crate::ir::for_each_op_family!(compare_branches);
 
-handler!(Return { src, n } (ip, fp, mem, len, cx) {
+handler!(Return { src, n } (ip, fp, mem, len, cx, tbl) {
     if n > 1 {
         std::hint::cold_path();
         return return_values(src, n, fp, mem, cx);
@@ -155,7 +155,7 @@ handler!(Return { src, n } (ip, fp, mem, len, cx) {
     // SAFETY: `mem_len` is kept valid (see `Cx::mem_len`); the callee may
     // have grown the memory.
     let len = unsafe { *cx.mem_len };
-    next!(caller.ret, caller.fp, mem, len, cx)
+    next!(caller.ret, caller.fp, mem, len, cx, tbl)
 });
 
 /// `Return` with several results.
@@ -176,7 +176,7 @@ unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) ->
     cx.code = caller.code;
     // SAFETY: as in `Return`.
     let len = unsafe { *cx.mem_len };
-    next!(caller.ret, caller.fp, mem, len, cx)
+    next!(caller.ret, caller.fp, mem, len, cx, table())
 }
 
 /// Returns to a caller in another instance.
@@ -185,19 +185,19 @@ fn return_to_instance(caller: Frame, cx: &mut Cx<'_>) -> Exit {
     cx.func = caller.func;
     cx.code = caller.code;
     let (mem, len) = switch_instance(cx, caller.inst);
-    next!(caller.ret, caller.fp, mem, len, cx)
+    next!(caller.ret, caller.fp, mem, len, cx, table())
 }
 
-handler!(Call { func, base } (ip, fp, mem, len, cx) {
+handler!(Call { func, base } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: `func` is a validated index into the function space, which
     // the instance's `targets` covers.
     let target = unsafe { *cx.targets.add(func as usize) };
-    call(target, base, ip, fp, mem, len, cx)
+    call(target, base, ip, fp, mem, len, cx, tbl)
 });
 
-handler!(CallIndirect { type_index, table, base } (ip, fp, mem, len, cx) {
+handler!(CallIndirect { type_index, table, base } (ip, fp, mem, len, cx, tbl) {
     match resolve_indirect(cx, fp, type_index, table, base) {
-        Ok(target) => call(target, base, ip, fp, mem, len, cx),
+        Ok(target) => call(target, base, ip, fp, mem, len, cx, tbl),
         Err(code) => trap(cx, ip, code),
     }
 });
@@ -259,6 +259,7 @@ unsafe fn call(
     mem: Mem,
     len: usize,
     cx: &mut Cx<'_>,
+    tbl: Table,
 ) -> Exit {
     if target.code.is_null() {
         return call_host_and_continue(target.func, base, ip, fp, cx);
@@ -297,7 +298,7 @@ unsafe fn call(
     }
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
-    next!(cx.code, callee_fp, mem, len, cx)
+    next!(cx.code, callee_fp, mem, len, cx, tbl)
 }
 
 /// `call` in general: another instance, many locals, a frame stack that
@@ -328,7 +329,7 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
     let (mem, len) = switch_instance(cx, target.instance);
-    next!(cx.code, callee_fp, mem, len, cx)
+    next!(cx.code, callee_fp, mem, len, cx, table())
 }
 
 /// Calls host function `func` (store index) with arguments at `args`, then
@@ -345,7 +346,7 @@ fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>
     // The host may have created memories (moving the store's list) or grown
     // this instance's memory.
     let (mem, len) = switch_instance(cx, cx.inst);
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, table())
 }
 
 /// Makes instance `inst` current: its call targets and memory 0.

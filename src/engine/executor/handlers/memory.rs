@@ -35,21 +35,21 @@ macro_rules! write {
 /// address `base + imm` (wrapping 32-bit addition, offset 0).
 macro_rules! load {
     ($($name:ident / $fused:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
-        handler!($name { dst, addr, offset } (ip, fp, mem, len, cx) {
+        handler!($name { dst, addr, offset } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
             let $v = read!($t, a as usize + offset as usize, ip, mem, len, cx);
             // SAFETY: a slot of the current frame.
             unsafe { set(fp, dst, $conv) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
-        handler!($fused { dst, base, imm } (ip, fp, mem, len, cx) {
+        handler!($fused { dst, base, imm } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
             let $v = read!($t, a as usize, ip, mem, len, cx);
             // SAFETY: a slot of the current frame.
             unsafe { set(fp, dst, $conv) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -58,23 +58,23 @@ macro_rules! load {
 /// `base + imm` (wrapping 32-bit addition, offset 0) and with a constant.
 macro_rules! store {
     ($($name:ident / $fused:ident / $imm:ident: $t:ty;)*) => {$(
-        handler!($name { addr, val, offset } (ip, fp, mem, len, cx) {
+        handler!($name { addr, val, offset } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
             write!($t, a as usize + offset as usize, v, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
-        handler!($fused { base, imm, val } (ip, fp, mem, len, cx) {
+        handler!($fused { base, imm, val } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, base), get::<u64>(fp, val)) };
             write!($t, a.wrapping_add(imm) as usize, v, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
-        handler!($imm { addr, offset, imm } (ip, fp, mem, len, cx) {
+        handler!($imm { addr, offset, imm } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
             write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -104,13 +104,13 @@ store! {
     I64Store32 / I64Store32Add / I64Store32Imm: u32;
 }
 
-handler!(MemorySize { dst } (ip, fp, mem, len, cx) {
+handler!(MemorySize { dst } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, (len / PAGE_SIZE) as u32) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
-handler!(MemoryGrow { dst, delta } (ip, fp, mem, len, cx) {
+handler!(MemoryGrow { dst, delta } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: slots of the current frame (module docs).
     let d = unsafe { get::<u32>(fp, delta) };
     let old = memory(cx).grow(d as u64).map_or(u32::MAX, |old| old as u32);
@@ -119,7 +119,7 @@ handler!(MemoryGrow { dst, delta } (ip, fp, mem, len, cx) {
     // The base never moves; the length changed.
     // SAFETY: `mem_len` points at the current memory's length.
     let len = unsafe { *cx.mem_len };
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
 /// Memory 0 of the current instance (validation guarantees it exists).
@@ -142,33 +142,33 @@ unsafe fn three(fp: crate::engine::executor::dispatch::Fp, args: u32) -> (usize,
     }
 }
 
-handler!(MemoryFill { args } (ip, fp, mem, len, cx) {
+handler!(MemoryFill { args } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, v, n) = unsafe { three(fp, args) };
     match memory(cx).data_mut().get_mut(d..d.saturating_add(n)) {
         Some(range) => range.fill(v as u8),
         None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
-handler!(MemoryCopy { args } (ip, fp, mem, len, cx) {
+handler!(MemoryCopy { args } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe { three(fp, args) };
     if d + n > len || s + n > len {
         return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }
     memory(cx).data_mut().copy_within(s..s + n, d);
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
-handler!(MemoryInit { data, args } (ip, fp, mem, len, cx) {
+handler!(MemoryInit { data, args } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe { three(fp, args) };
     if let Err(code) = memory_init(cx.store, cx.inst, cx.mem_idx, data, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
 /// `memory.init`: copies `n` bytes of data segment `data` (module index)
@@ -193,8 +193,8 @@ fn memory_init(
     Ok(())
 }
 
-handler!(DataDrop { data } (ip, fp, mem, len, cx) {
+handler!(DataDrop { data } (ip, fp, mem, len, cx, tbl) {
     let di = cx.store.instances[cx.inst as usize].datas[data as usize] as usize;
     cx.store.datas[di] = None;
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });

@@ -155,7 +155,7 @@ pub(super) fn raise(cx: &mut Cx<'_>, ip: Ip, t: Trap) -> Exit {
 /// Defines the handler for `Instr::$name`, binding its fields. The body
 /// must end by continuing (`next!`) or finishing (`return`).
 macro_rules! handler {
-    ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident) $body:block) => {
+    ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $tbl:ident) $body:block) => {
         #[allow(unused_mut, unused_variables)]
         pub(super) unsafe fn $name(
             mut $ip: $crate::engine::executor::dispatch::Ip,
@@ -163,6 +163,7 @@ macro_rules! handler {
             mut $mem: $crate::engine::executor::dispatch::Mem,
             mut $len: usize,
             $cx: &mut $crate::engine::executor::dispatch::Cx<'_>,
+            $tbl: $crate::engine::executor::dispatch::Table,
         ) -> $crate::engine::executor::dispatch::Exit {
             // SAFETY: this handler is installed only for `Instr::$name`
             // (see `handler_for`) and `ip` points at that instruction.

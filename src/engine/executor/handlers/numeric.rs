@@ -7,12 +7,12 @@ use crate::engine::executor::dispatch::next;
 /// `dst = f(a, b)` handlers.
 macro_rules! binop {
     ($($name:ident($x:ident: $tx:ty, $y:ident: $ty:ty) $e:expr;)*) => {$(
-        handler!($name { dst, a, b } (ip, fp, mem, len, cx) {
+        handler!($name { dst, a, b } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let ($x, $y): ($tx, $ty) = unsafe { (get(fp, a), get(fp, b)) };
             // SAFETY: as above.
             unsafe { set(fp, dst, $e) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -20,7 +20,7 @@ macro_rules! binop {
 /// `dst = f(a, b)?` handlers: `f` may trap.
 macro_rules! tbinop {
     ($($name:ident($x:ident: $t:ty, $y:ident) $e:expr;)*) => {$(
-        handler!($name { dst, a, b } (ip, fp, mem, len, cx) {
+        handler!($name { dst, a, b } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let ($x, $y): ($t, $t) = unsafe { (get(fp, a), get(fp, b)) };
             match $e {
@@ -28,7 +28,7 @@ macro_rules! tbinop {
                 Ok(v) => unsafe { set(fp, dst, v) },
                 Err(c) => return trap(cx, ip, c),
             }
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -36,12 +36,12 @@ macro_rules! tbinop {
 /// `dst = f(src)` handlers.
 macro_rules! unop {
     ($($name:ident($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, len, cx) {
+        handler!($name { dst, src } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let $x: $t = unsafe { get(fp, src) };
             // SAFETY: as above.
             unsafe { set(fp, dst, $e) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -49,7 +49,7 @@ macro_rules! unop {
 /// `dst = f(src)?` handlers: `f` may trap.
 macro_rules! tunop {
     ($($name:ident($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, len, cx) {
+        handler!($name { dst, src } (ip, fp, mem, len, cx, tbl) {
             // SAFETY: slots of the current frame (module docs).
             let $x: $t = unsafe { get(fp, src) };
             match $e {
@@ -57,7 +57,7 @@ macro_rules! tunop {
                 Ok(v) => unsafe { set(fp, dst, v) },
                 Err(c) => return trap(cx, ip, c),
             }
-            next!(ip.wrapping_add(1), fp, mem, len, cx)
+            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
         });
     )*};
 }
@@ -204,22 +204,22 @@ macro_rules! compare_and_imm {
     ) => {
         $(
             binop! { $cv(x: $cty, y: $cty) x $cop y; }
-            handler!($cvi { dst, a, imm } (ip, fp, mem, len, cx) {
+            handler!($cvi { dst, a, imm } (ip, fp, mem, len, cx, tbl) {
                 // SAFETY: slots of the current frame (module docs).
                 let x: $cty = unsafe { get(fp, a) };
                 // SAFETY: as above.
                 unsafe { set(fp, dst, x $cop <$cty>::from_imm(imm)) };
-                next!(ip.wrapping_add(1), fp, mem, len, cx)
+                next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
             });
         )*
         $(
-            handler!($ai { dst, a, imm } (ip, fp, mem, len, cx) {
+            handler!($ai { dst, a, imm } (ip, fp, mem, len, cx, tbl) {
                 // SAFETY: slots of the current frame (module docs).
                 let x: $aty = unsafe { get(fp, a) };
                 let y = <$aty>::from_imm(imm);
                 // SAFETY: as above.
                 unsafe { set(fp, dst, arith!($aop, x, y)) };
-                next!(ip.wrapping_add(1), fp, mem, len, cx)
+                next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
             });
         )*
     };
@@ -269,24 +269,24 @@ macro_rules! arith {
 
 crate::ir::for_each_op_family!(compare_and_imm);
 
-handler!(Copy { dst, src } (ip, fp, mem, len, cx) {
+handler!(Copy { dst, src } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: slots of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
-handler!(Const { dst, val } (ip, fp, mem, len, cx) {
+handler!(Const { dst, val } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
 
-handler!(Select { dst, b, cond } (ip, fp, mem, len, cx) {
+handler!(Select { dst, b, cond } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: slots of the current frame (module docs).
     unsafe {
         if get::<u32>(fp, cond) == 0 {
             *fp.add(dst as usize) = *fp.add(b as usize);
         }
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx)
+    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
 });
