@@ -151,3 +151,19 @@ fn per_store_stack_limits() {
         .unwrap_err();
     assert_eq!(err.message(), "call stack exhausted");
 }
+
+#[test]
+fn negated_float_comparison_branches_keep_nan_semantics() {
+    // `br_if (i32.eqz (f64.le x 4))` fuses into one "jump when not <="
+    // instruction, which must jump for NaN (where `f64.gt` would not).
+    let (mut store, inst) = instance(
+        r#"(module (func (export "f") (param f64) (result i32)
+              (block (br_if 0 (i32.eqz (f64.le (local.get 0) (f64.const 4))))
+                     (return (i32.const 1)))
+              (i32.const 0)))"#,
+    );
+    for (x, expected) in [(3.0, 1), (4.0, 1), (5.0, 0), (f64::NAN, 0)] {
+        let out = call(&mut store, inst, "f", &[Val::F64(x.to_bits())], 1);
+        assert_eq!(out, vec![Val::I32(expected)], "x = {x}");
+    }
+}

@@ -125,6 +125,7 @@ pub(crate) unsafe fn handler(ip: Ip) -> Handler {
 /// # Safety
 /// `ip` points at an instruction and `table` is `table()`.
 #[inline(always)]
+#[cfg_attr(not(weft_tail_dispatch), allow(dead_code))]
 pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
     // SAFETY: as in `handler`; `table` points at `HANDLERS`.
     unsafe { *table.cast::<Handler>().add(*ip.cast::<u16>() as usize) }

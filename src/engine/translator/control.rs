@@ -2,7 +2,7 @@
 //! branch values into the target's slots) and returns.
 
 use super::{Cond, Operand, Translator};
-use crate::ir::Instr;
+use crate::ir::{Instr, Slot};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CtrlKind {
@@ -312,7 +312,15 @@ impl Translator {
                     Some(Cond::Cmp(instr))
                 } else {
                     match instr {
-                        Instr::I32Eqz { src, .. } => Some(Cond::Zero(src)),
+                        Instr::I32Eqz { src, .. } => match self.comparison_before(at, src) {
+                            Some(cmp) => {
+                                // The comparison goes too.
+                                self.code.pop();
+                                self.offsets.pop();
+                                Some(Cond::NotCmp(cmp))
+                            }
+                            None => Some(Cond::Zero(src)),
+                        },
                         _ => None,
                     }
                 };
@@ -328,12 +336,25 @@ impl Translator {
         Cond::Slot(self.pop())
     }
 
+    /// The comparison at `at - 1`, if it computed `slot` (a temporary the
+    /// instruction at `at` consumed) with no label in between.
+    fn comparison_before(&self, at: usize, slot: Slot) -> Option<Instr> {
+        let prev = at.checked_sub(1)?;
+        let cmp = self.code[prev];
+        let fits = self.label_pos != at
+            && slot >= self.num_locals
+            && super::visit::is_comparison(&cmp)
+            && super::visit::comparison_dst(&cmp) == Some(slot);
+        fits.then_some(cmp)
+    }
+
     /// Emits a jump to `label` taken when `cond` is `when`.
     pub(super) fn branch_if(&mut self, cond: Cond, when: bool, label: usize) {
         let instr = match (cond, when) {
             (Cond::Slot(cond), true) | (Cond::Zero(cond), false) => Instr::BrIfNez { cond, target: 0 },
             (Cond::Slot(cond), false) | (Cond::Zero(cond), true) => Instr::BrIfEqz { cond, target: 0 },
             (Cond::Cmp(cmp), when) => super::visit::fuse_branch(cmp, !when),
+            (Cond::NotCmp(cmp), when) => super::visit::fuse_branch(cmp, when),
         };
         let instr = self.fuse_counter_step(instr);
         self.emit_branch(instr, label);

@@ -42,6 +42,8 @@ enum Cond {
     Zero(Slot),
     /// A comparison instruction (value form), removed from the code.
     Cmp(Instr),
+    /// Taken when the comparison is false (an `i32.eqz` of it); removed too.
+    NotCmp(Instr),
 }
 
 /// Reusable translation state (allocations are kept between functions).

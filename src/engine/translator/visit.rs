@@ -646,6 +646,30 @@ pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
     crate::ir::for_each_op_family!(step)
 }
 
+/// The slot a comparison in value form writes.
+pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
+    macro_rules! dst {
+        (
+            binop: [$($bin:ident)*]
+            tbinop: [$($tbin:ident)*]
+            unop: [$($un:ident)*]
+            tunop: [$($tun:ident)*]
+            load: [$(($ld:ident $lda:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        ) => {
+            match *instr {
+                $( Instr::$cv { dst, .. } | Instr::$cvi { dst, .. } => Some(dst), )*
+                $( Instr::$fv { dst, .. } => Some(dst), )*
+                _ => None,
+            }
+        };
+    }
+    crate::ir::for_each_op_family!(dst)
+}
+
 /// The compare-and-branch form of a comparison (negated if asked), with
 /// its target still to be set.
 pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {

@@ -251,6 +251,7 @@ pub(crate) fn fast_call_cells(num_params: u32, num_locals: u32, frame_size: u32)
 /// # Safety
 /// As for a handler; `ip` is the calling instruction.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's state plus the call's operands
 unsafe fn call(
     target: CallTarget,
     base: Slot,
