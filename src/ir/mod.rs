@@ -105,6 +105,11 @@ macro_rules! define_instr {
             MemoryInit { data: u32, args: Slot },
             /// `data.drop`.
             DataDrop { data: u32 },
+            /// `Const` then `Br` (a value flowing to a join): `dst = val`
+            /// (zero-extended), continue at `target`.
+            ConstBr { dst: Slot, val: u32, target: u32 },
+            /// `Copy` then `Br`: `dst = src`, continue at `target`.
+            CopyBr { dst: Slot, src: Slot, target: u32 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },
@@ -308,6 +313,8 @@ impl Instr {
             ) => {
                 match self {
                     Instr::Br { target }
+                    | Instr::ConstBr { target, .. }
+                    | Instr::CopyBr { target, .. }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. }
                     $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )*

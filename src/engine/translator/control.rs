@@ -57,8 +57,26 @@ impl Translator {
         self.label_pos = pos as usize;
     }
 
-    /// Emits a branch instruction whose target is `label`.
+    /// Emits a branch instruction whose target is `label`. A jump right
+    /// after a constant or a copy (with no label between) takes it over.
     pub(super) fn emit_branch(&mut self, instr: Instr, label: usize) {
+        let mut instr = instr;
+        if let (Instr::Br { .. }, Some(&prev)) = (instr, self.code.last()) {
+            let fused = match prev {
+                Instr::Const { dst, val } if val <= u32::MAX as u64 => Some(Instr::ConstBr {
+                    dst,
+                    val: val as u32,
+                    target: 0,
+                }),
+                Instr::Copy { dst, src } => Some(Instr::CopyBr { dst, src, target: 0 }),
+                _ => None,
+            };
+            if let Some(f) = fused.filter(|_| self.label_pos != self.code.len()) {
+                self.code.pop();
+                self.offsets.pop();
+                instr = f;
+            }
+        }
         let at = self.emit(instr);
         match self.labels[label].pos {
             Some(pos) => self.code[at].set_branch_target(pos),

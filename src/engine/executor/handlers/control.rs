@@ -53,6 +53,18 @@ handler!(Br { target } (ip, fp, mem, len, cx, tbl) {
     next!(at(cx, target), fp, mem, len, cx, tbl)
 });
 
+handler!(ConstBr { dst, val, target } (ip, fp, mem, len, cx, tbl) {
+    // SAFETY: a slot of the current frame (module docs).
+    unsafe { set(fp, dst, val) };
+    next!(at(cx, target), fp, mem, len, cx, tbl)
+});
+
+handler!(CopyBr { dst, src, target } (ip, fp, mem, len, cx, tbl) {
+    // SAFETY: slots of the current frame (module docs).
+    unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
+    next!(at(cx, target), fp, mem, len, cx, tbl)
+});
+
 handler!(BrIfNez { cond, target } (ip, fp, mem, len, cx, tbl) {
     // SAFETY: a slot of the current frame (module docs).
     let taken = unsafe { get::<u32>(fp, cond) } != 0;

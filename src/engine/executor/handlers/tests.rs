@@ -31,7 +31,7 @@ fn all_variants() -> BTreeSet<&'static str> {
                 "CallIndirect", "Copy", "Const", "Select", "RefFunc", "GlobalGet", "GlobalSet",
                 "TableGet", "TableSet", "TableSize", "TableGrow", "TableFill", "TableCopy",
                 "TableInit", "ElemDrop", "MemorySize", "MemoryGrow", "MemoryFill", "MemoryCopy",
-                "MemoryInit", "DataDrop",
+                "MemoryInit", "DataDrop", "ConstBr", "CopyBr",
                 $(stringify!($bin),)* $(stringify!($tbin),)* $(stringify!($un),)*
                 $(stringify!($tun),)* $(stringify!($ld), stringify!($lda),)*
                 $(stringify!($st), stringify!($sta), stringify!($sti),)*
@@ -181,6 +181,8 @@ fn module_text() -> String {
       {family}
       (local.set $copy (local.get $i))
       (block $a (br $a))
+      (block $a (local.set $copy (i32.const 3)) (br $a))
+      (block $a (local.set $copy (local.get $i32a)) (br $a))
       (block $a (br_if $a (local.get $zero)))
       (if (local.get $zero) (then (global.set $g (i64.const 99))))
       (block $a (block $b (br_table $a $b (local.get $zero))))
