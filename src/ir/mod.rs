@@ -301,15 +301,10 @@ impl Instr {
     pub(crate) fn set_branch_target(&mut self, new: u32) {
         macro_rules! set_target {
             (
-                binop: [$($bin:ident)*]
-                tbinop: [$($tbin:ident)*]
-                unop: [$($un:ident)*]
-                tunop: [$($tun:ident)*]
-                load: [$(($ld:ident $lda:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident))*]
+                binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+                arith_imm: $_arith_imm:tt
             ) => {
                 match self {
                     Instr::Br { target }

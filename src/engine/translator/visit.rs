@@ -494,7 +494,7 @@ impl Translator {
                 load: [$(($ld:ident $lda:ident))*]
                 store: [$(($st:ident $sta:ident $sti:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+                fcmp: $_fcmp:tt
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
             ) => {
                 // Constant right operands become immediates.
@@ -559,9 +559,9 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             unop: [$($un:ident)*]
             tunop: [$($tun:ident)*]
             load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            fcmp: $_fcmp:tt
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
         ) => {
             match instr {
@@ -590,15 +590,10 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
 pub(super) fn is_comparison(instr: &Instr) -> bool {
     macro_rules! is_cmp {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            arith_imm: $_arith_imm:tt
         ) => {
             matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|* $( | Instr::$fv { .. } )*)
         };
@@ -620,15 +615,9 @@ pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
     let step = i16::try_from(step as i32).ok()?;
     macro_rules! step {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
         ) => {
             match br {
                 $(
@@ -650,15 +639,10 @@ pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
 pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
     macro_rules! dst {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            arith_imm: $_arith_imm:tt
         ) => {
             match *instr {
                 $( Instr::$cv { dst, .. } | Instr::$cvi { dst, .. } => Some(dst), )*
@@ -675,15 +659,10 @@ pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
 pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
     macro_rules! fuse {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            arith_imm: $_arith_imm:tt
         ) => {{
             // Negation maps a comparison to its complement (exact for integers).
             let cmp = if negate {
@@ -719,15 +698,9 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
 fn imm_form(cmp: Instr, imm: u32) -> Instr {
     macro_rules! to_imm {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
+            binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
         ) => {
             match cmp {
                 $( Instr::$cv { dst, a, .. } => Instr::$cvi { dst, a, imm }, )*
