@@ -60,10 +60,11 @@ macro_rules! define_instr {
             /// `base..`; results come back at `base..`. Traps: call stack
             /// exhausted, or whatever the callee raises.
             Call { func: u32, base: Slot },
-            /// `call_indirect`: the element index is at `base + n_params`.
-            /// Traps: undefined element, uninitialized element, indirect call
-            /// type mismatch.
-            CallIndirect { type_index: u32, table: u32, base: Slot },
+            /// `call_indirect` through table `table` (tables are fewer than
+            /// 2^16): arguments at `base..`, the element index at `index`
+            /// (`base + n_params`). Traps: undefined element, uninitialized
+            /// element, indirect call type mismatch.
+            CallIndirect { table: u16, type_index: u32, base: Slot, index: Slot },
             /// `local.get`/`local.set` materialisation and branch value moves.
             Copy { dst: Slot, src: Slot },
             /// `i32.const` … `f64.const`, `ref.null`: `dst = val`.

@@ -331,10 +331,12 @@ impl Translator {
                 let ty = &info.types[type_index as usize];
                 let (np, nr) = (ty.params().len(), ty.results().len());
                 let base = self.pop_args(np + 1);
+                let table = u16::try_from(table_index).map_err(|_| Error::resource("too many tables"))?;
                 self.emit(Instr::CallIndirect {
+                    table,
                     type_index,
-                    table: table_index,
                     base,
+                    index: base + np as u32,
                 });
                 for _ in 0..nr {
                     self.push_home();

@@ -202,8 +202,10 @@ handler!(Call { func, base } (ip, fp, mem, len, cx, tbl) {
     call(target, base, ip, fp, mem, len, cx, tbl)
 });
 
-handler!(CallIndirect { type_index, table, base } (ip, fp, mem, len, cx, tbl) {
-    match resolve_indirect(cx, fp, type_index, table, base) {
+handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, len, cx, tbl) {
+    // SAFETY: the element index is an operand of the current frame.
+    let element = unsafe { get::<u32>(fp, index) };
+    match resolve_indirect(cx, type_index, table, element) {
         Ok(target) => call(target, base, ip, fp, mem, len, cx, tbl),
         Err(code) => trap(cx, ip, code),
     }
@@ -211,22 +213,15 @@ handler!(CallIndirect { type_index, table, base } (ip, fp, mem, len, cx, tbl) {
 
 /// The function a `call_indirect` calls, after the checks it makes.
 #[inline]
-fn resolve_indirect(
-    cx: &Cx<'_>,
-    fp: Fp,
-    type_index: u32,
-    table: u32,
-    base: Slot,
-) -> Result<CallTarget, TrapCode> {
+fn resolve_indirect(cx: &Cx<'_>, type_index: u32, table: u16, element: u32) -> Result<CallTarget, TrapCode> {
     let store = &*cx.store;
     let entity = &store.instances[cx.inst as usize];
-    let info = entity.module.info();
-    let np = info.types[type_index as usize].params().len();
     let expected = entity.module.type_ids()[type_index as usize];
-    // SAFETY: the element index is an operand of the current frame.
-    let idx = unsafe { get::<u32>(fp, base + np as u32) } as usize;
     let t = entity.tables[table as usize] as usize;
-    let cell = *store.tables[t].elems.get(idx).ok_or(TrapCode::UndefinedElement)?;
+    let cell = *store.tables[t]
+        .elems
+        .get(element as usize)
+        .ok_or(TrapCode::UndefinedElement)?;
     if cell == 0 {
         return Err(TrapCode::IndirectCallToNull);
     }
