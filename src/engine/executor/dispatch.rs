@@ -115,9 +115,8 @@ pub(crate) struct Cx<'a> {
 /// `ip` points at an instruction.
 #[inline(always)]
 pub(crate) unsafe fn handler(ip: Ip) -> Handler {
-    // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the tag, the
-    // variant's index, and `HANDLERS` has an entry for every variant.
-    unsafe { *HANDLERS.get_unchecked(*ip.cast::<u16>() as usize) }
+    // SAFETY: the caller's obligation; `table()` is `HANDLERS`.
+    unsafe { handler_in(table(), ip) }
 }
 
 /// The handler of the instruction at `ip`, from `table` (`HANDLERS`).
@@ -125,9 +124,10 @@ pub(crate) unsafe fn handler(ip: Ip) -> Handler {
 /// # Safety
 /// `ip` points at an instruction and `table` is `table()`.
 #[inline(always)]
-#[cfg_attr(not(weft_tail_dispatch), allow(dead_code))]
 pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
-    // SAFETY: as in `handler`; `table` points at `HANDLERS`.
+    // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the tag, the
+    // variant's index, and `table` points at `HANDLERS`, which has an entry
+    // for every variant.
     unsafe { *table.cast::<Handler>().add(*ip.cast::<u16>() as usize) }
 }
 

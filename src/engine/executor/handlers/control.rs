@@ -150,20 +150,31 @@ handler!(Return { src, n } (ip, fp, mem, len, cx, tbl) {
         // SAFETY: slots of the current frame (module docs).
         unsafe { *fp = *fp.add(src as usize) };
     }
-    let Some(caller) = cx.frames.pop() else {
+    resume_caller(mem, cx, tbl)
+});
+
+/// Pops the caller's frame and continues there (or finishes the execution
+/// when there is none). Inlined so that the continuation stays in tail
+/// position.
+#[inline(always)]
+fn resume_caller(mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
+    let Some(caller) = cx.frames.last() else {
         return Exit::Done;
     };
     if caller.inst != cx.inst {
         std::hint::cold_path();
-        return return_to_instance(caller, cx);
+        return return_to_instance(cx);
     }
+    let Some(caller) = cx.frames.pop() else {
+        return Exit::Done;
+    };
     cx.func = caller.func;
     cx.code = caller.code;
     // SAFETY: `mem_len` is kept valid (see `Cx::mem_len`); the callee may
     // have grown the memory.
     let len = unsafe { *cx.mem_len };
     next!(caller.ret, caller.fp, mem, len, cx, tbl)
-});
+}
 
 /// `Return` with several results.
 ///
@@ -173,22 +184,18 @@ handler!(Return { src, n } (ip, fp, mem, len, cx, tbl) {
 unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: both ranges lie inside the frame; `copy` handles overlap.
     unsafe { std::ptr::copy(fp.add(src as usize), fp, n as usize) };
+    resume_caller(mem, cx, table())
+}
+
+/// Returns to the caller (in another instance) on top of the frame stack.
+/// It pops the frame itself: taking the frame by value would pass it in
+/// memory, and the call to here would then not become a jump (growing the
+/// host stack per return).
+#[inline(never)]
+fn return_to_instance(cx: &mut Cx<'_>) -> Exit {
     let Some(caller) = cx.frames.pop() else {
         return Exit::Done;
     };
-    if caller.inst != cx.inst {
-        return return_to_instance(caller, cx);
-    }
-    cx.func = caller.func;
-    cx.code = caller.code;
-    // SAFETY: as in `Return`.
-    let len = unsafe { *cx.mem_len };
-    next!(caller.ret, caller.fp, mem, len, cx, table())
-}
-
-/// Returns to a caller in another instance.
-#[inline(never)]
-fn return_to_instance(caller: Frame, cx: &mut Cx<'_>) -> Exit {
     cx.func = caller.func;
     cx.code = caller.code;
     let (mem, len) = switch_instance(cx, caller.inst);
@@ -290,18 +297,24 @@ unsafe fn call(
     // SAFETY: `frames < frames_limit <= capacity`: the slot exists; the
     // length covers it next.
     unsafe {
-        cx.frames.as_mut_ptr().add(frames).write(Frame {
-            ret: ip.wrapping_add(1),
-            fp,
-            code: cx.code,
-            func: cx.func,
-            inst: cx.inst,
-        });
+        cx.frames.as_mut_ptr().add(frames).write(caller_frame(ip, fp, cx));
         cx.frames.set_len(frames + 1);
     }
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
     next!(cx.code, callee_fp, mem, len, cx, tbl)
+}
+
+/// The frame record of the current function, calling at `ip`.
+#[inline(always)]
+fn caller_frame(ip: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
+    Frame {
+        ret: ip.wrapping_add(1),
+        fp,
+        code: cx.code,
+        func: cx.func,
+        inst: cx.inst,
+    }
 }
 
 /// `call` in general: another instance, many locals, a frame stack that
@@ -321,13 +334,8 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     let (np, nl) = (callee.num_params as usize, callee.num_locals as usize);
     // SAFETY: the locals lie inside the callee frame (checked above).
     unsafe { std::ptr::write_bytes(callee_fp.add(np), 0, nl - np) };
-    cx.frames.push(Frame {
-        ret: ip.wrapping_add(1),
-        fp,
-        code: cx.code,
-        func: cx.func,
-        inst: cx.inst,
-    });
+    let caller = caller_frame(ip, fp, cx);
+    cx.frames.push(caller);
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
     cx.code = callee.code.as_ptr();

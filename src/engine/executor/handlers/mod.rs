@@ -16,8 +16,6 @@ mod control;
 mod entities;
 mod memory;
 mod numeric;
-#[cfg(test)]
-mod tests;
 
 pub(crate) use control::fast_call_cells;
 pub(in crate::engine::executor) use control::switch_instance;
@@ -247,3 +245,7 @@ pub(crate) fn handler_for(instr: &Instr) -> Handler {
     }
     crate::ir::for_each_op_family!(map_families)
 }
+
+// After `list_variants!`, which the tests use too.
+#[cfg(test)]
+mod tests;

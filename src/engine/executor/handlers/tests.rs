@@ -12,37 +12,21 @@ use std::collections::BTreeSet;
 /// return address per execution overflows it.
 const ITERATIONS: i32 = 100_000;
 
-/// Every `Instr` variant name.
+/// Every `Instr` variant name (the list the handler table is built from).
 fn all_variants() -> BTreeSet<&'static str> {
     macro_rules! names {
-        (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
-        ) => {
-            [
-                "Unreachable", "Br", "BrIfNez", "BrIfEqz", "BrTable", "Return", "Call",
-                "CallIndirect", "Copy", "Const", "Select", "RefFunc", "GlobalGet", "GlobalSet",
-                "TableGet", "TableSet", "TableSize", "TableGrow", "TableFill", "TableCopy",
-                "TableInit", "ElemDrop", "MemorySize", "MemoryGrow", "MemoryFill", "MemoryCopy",
-                "MemoryInit", "DataDrop", "ConstBr", "CopyBr",
-                $(stringify!($bin),)* $(stringify!($tbin),)* $(stringify!($un),)*
-                $(stringify!($tun),)* $(stringify!($ld), stringify!($lda),)*
-                $(stringify!($st), stringify!($sta), stringify!($sti),)*
-                $(stringify!($cv), stringify!($cvi), stringify!($cb), stringify!($cbi),)*
-                $(stringify!($cs), stringify!($csi),)*
-                $(stringify!($fb), stringify!($fnb),)*
-                $(stringify!($ai),)*
-            ]
+        ($($v:ident)*) => {
+            [$(stringify!($v)),*]
         };
     }
-    crate::ir::for_each_op_family!(names).into_iter().collect()
+    macro_rules! names_families {
+        ($($families:tt)*) => {
+            list_variants!(names; $($families)*)
+        };
+    }
+    crate::ir::for_each_op_family!(names_families)
+        .into_iter()
+        .collect()
 }
 
 /// `I64ExtendI32S` -> `["I64", "Extend", "I32", "S"]`: a word starts at
@@ -158,6 +142,7 @@ fn module_text() -> String {
     format!(
         r#"(module
   (import "env" "host" (func $host (param i32) (result i32)))
+  (import "env" "other" (func $other (param i32) (result i32)))
   (type $leaf_t (func (param i32) (result i32)))
   (memory 1)
   (table $t 2 funcref)
@@ -188,6 +173,7 @@ fn module_text() -> String {
       (block $a (block $b (br_table $a $b (local.get $zero))))
       (drop (call $leaf (local.get $i)))
       (drop (call $host (local.get $i)))
+      (drop (call $other (local.get $i)))
       (drop (call_indirect (type $leaf_t) (local.get $i) (i32.const 0)))
       (call $two) (drop) (drop)
       (drop (select (local.get $i32a) (local.get $i32b) (local.get $zero)))
@@ -246,7 +232,17 @@ fn run_loop() {
             Ok(())
         },
     );
-    let inst = Instance::new(&mut store, &module, &[Extern::Func(host)]).expect("instantiates");
+    // A function of another instance: calls into it and returns from it
+    // switch instances.
+    let other_module = Module::new(
+        &engine,
+        br#"(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
+    )
+    .expect("valid");
+    let other_inst = Instance::new(&mut store, &other_module, &[]).expect("instantiates");
+    let other = other_inst.get_func(&store, "f").expect("export");
+    let inst =
+        Instance::new(&mut store, &module, &[Extern::Func(host), Extern::Func(other)]).expect("instantiates");
     let run = inst.get_func(&store, "run").expect("export");
     let mut out = [Val::I64(0)];
     run.call(&mut store, &[Val::I32(ITERATIONS)], &mut out)
