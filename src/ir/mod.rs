@@ -24,15 +24,16 @@ pub type Slot = u32;
 
 macro_rules! define_instr {
     (
-        binop: [$($bin:ident)*]
-        tbinop: [$($tbin:ident)*]
-        unop: [$($un:ident)*]
-        tunop: [$($tun:ident)*]
-        load: [$(($ld:ident $lda:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        binop: [$(($bin:ident $binA:ident $binB:ident))*]
+        tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
+        unop: [$(($un:ident $unA:ident))*]
+        tunop: [$(($tun:ident $tunA:ident))*]
+        load: [$(($ld:ident $lda:ident $ldA:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+            $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
         /// One interpreter instruction. See the module docs for conventions.
         ///
@@ -165,6 +166,68 @@ macro_rules! define_instr {
                 #[doc = concat!("`", stringify!($ab), "` with a constant right operand (sign-extended).")]
                 $ai { dst: Slot, a: Slot, imm: u32 },
             )*
+            /// `BrIfNez` of the accumulator.
+            BrIfNezA { target: u32 },
+            /// `BrIfEqz` of the accumulator.
+            BrIfEqzA { target: u32 },
+            /// `BrTable` indexed by the accumulator.
+            BrTableA { len: u32 },
+            $(
+                #[doc = concat!("`", stringify!($bin), "` with `a` from the accumulator.")]
+                $binA { dst: Slot, b: Slot },
+                #[doc = concat!("`", stringify!($bin), "` with `b` from the accumulator.")]
+                $binB { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($tbin), "` with `a` from the accumulator.")]
+                $tbinA { dst: Slot, b: Slot },
+                #[doc = concat!("`", stringify!($tbin), "` with `b` from the accumulator.")]
+                $tbinB { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($un), "` of the accumulator.")]
+                $unA { dst: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($tun), "` of the accumulator.")]
+                $tunA { dst: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($ld), "` from address `accumulator + offset`.")]
+                $ldA { dst: Slot, offset: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($st), "` of the accumulator.")]
+                $stA { addr: Slot, offset: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($cv), "` with `a` from the accumulator.")]
+                $cvA { dst: Slot, b: Slot },
+                #[doc = concat!("`", stringify!($cv), "` with `b` from the accumulator.")]
+                $cvB { dst: Slot, a: Slot },
+                #[doc = concat!("`", stringify!($cvi), "` of the accumulator.")]
+                $cviA { dst: Slot, imm: u32 },
+                #[doc = concat!("`", stringify!($cb), "` with `a` from the accumulator.")]
+                $cbA { b: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($cb), "` with `b` from the accumulator.")]
+                $cbB { a: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($cbi), "` of the accumulator.")]
+                $cbiA { imm: u32, target: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($fb), "` with `a` from the accumulator.")]
+                $fbA { b: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($fb), "` with `b` from the accumulator.")]
+                $fbB { a: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($fnb), "` with `a` from the accumulator.")]
+                $fnbA { b: Slot, target: u32 },
+                #[doc = concat!("`", stringify!($fnb), "` with `b` from the accumulator.")]
+                $fnbB { a: Slot, target: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($ai), "` of the accumulator.")]
+                $aiA { dst: Slot, imm: u32 },
+            )*
         }
     };
 }
@@ -191,102 +254,148 @@ macro_rules! for_each_op_family {
     ($m:ident) => {
         $m! {
             binop: [
-                I32Add I32Sub I32Mul I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
-                I64Add I64Sub I64Mul I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
-                F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
-                F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+                (I32Add I32AddA I32AddB) (I32Sub I32SubA I32SubB) (I32Mul I32MulA I32MulB)
+                (I32And I32AndA I32AndB) (I32Or I32OrA I32OrB) (I32Xor I32XorA I32XorB)
+                (I32Shl I32ShlA I32ShlB) (I32ShrS I32ShrSA I32ShrSB) (I32ShrU I32ShrUA I32ShrUB)
+                (I32Rotl I32RotlA I32RotlB) (I32Rotr I32RotrA I32RotrB) (I64Add I64AddA I64AddB)
+                (I64Sub I64SubA I64SubB) (I64Mul I64MulA I64MulB) (I64And I64AndA I64AndB)
+                (I64Or I64OrA I64OrB) (I64Xor I64XorA I64XorB) (I64Shl I64ShlA I64ShlB)
+                (I64ShrS I64ShrSA I64ShrSB) (I64ShrU I64ShrUA I64ShrUB) (I64Rotl I64RotlA I64RotlB)
+                (I64Rotr I64RotrA I64RotrB) (F32Add F32AddA F32AddB) (F32Sub F32SubA F32SubB)
+                (F32Mul F32MulA F32MulB) (F32Div F32DivA F32DivB) (F32Min F32MinA F32MinB)
+                (F32Max F32MaxA F32MaxB) (F32Copysign F32CopysignA F32CopysignB) (F32Eq F32EqA F32EqB)
+                (F32Ne F32NeA F32NeB) (F32Lt F32LtA F32LtB) (F32Gt F32GtA F32GtB) (F32Le F32LeA F32LeB)
+                (F32Ge F32GeA F32GeB) (F64Add F64AddA F64AddB) (F64Sub F64SubA F64SubB)
+                (F64Mul F64MulA F64MulB) (F64Div F64DivA F64DivB) (F64Min F64MinA F64MinB)
+                (F64Max F64MaxA F64MaxB) (F64Copysign F64CopysignA F64CopysignB) (F64Eq F64EqA F64EqB)
+                (F64Ne F64NeA F64NeB) (F64Lt F64LtA F64LtB) (F64Gt F64GtA F64GtB) (F64Le F64LeA F64LeB)
+                (F64Ge F64GeA F64GeB)
             ]
-            tbinop: [I32DivS I32DivU I32RemS I32RemU I64DivS I64DivU I64RemS I64RemU]
+            tbinop: [
+                (I32DivS I32DivSA I32DivSB) (I32DivU I32DivUA I32DivUB) (I32RemS I32RemSA I32RemSB)
+                (I32RemU I32RemUA I32RemUB) (I64DivS I64DivSA I64DivSB) (I64DivU I64DivUA I64DivUB)
+                (I64RemS I64RemSA I64RemSB) (I64RemU I64RemUA I64RemUB)
+            ]
             unop: [
-                I32Eqz I32Clz I32Ctz I32Popcnt I64Eqz I64Clz I64Ctz I64Popcnt
-                F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
-                F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
-                I32WrapI64 I64ExtendI32S I64ExtendI32U
-                F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
-                F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
-                I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
-                I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
-                I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+                (I32Eqz I32EqzA) (I32Clz I32ClzA) (I32Ctz I32CtzA) (I32Popcnt I32PopcntA)
+                (I64Eqz I64EqzA) (I64Clz I64ClzA) (I64Ctz I64CtzA) (I64Popcnt I64PopcntA)
+                (F32Abs F32AbsA) (F32Neg F32NegA) (F32Ceil F32CeilA) (F32Floor F32FloorA)
+                (F32Trunc F32TruncA) (F32Nearest F32NearestA) (F32Sqrt F32SqrtA) (F64Abs F64AbsA)
+                (F64Neg F64NegA) (F64Ceil F64CeilA) (F64Floor F64FloorA) (F64Trunc F64TruncA)
+                (F64Nearest F64NearestA) (F64Sqrt F64SqrtA) (I32WrapI64 I32WrapI64A)
+                (I64ExtendI32S I64ExtendI32SA) (I64ExtendI32U I64ExtendI32UA)
+                (F32ConvertI32S F32ConvertI32SA) (F32ConvertI32U F32ConvertI32UA)
+                (F32ConvertI64S F32ConvertI64SA) (F32ConvertI64U F32ConvertI64UA)
+                (F32DemoteF64 F32DemoteF64A) (F64ConvertI32S F64ConvertI32SA)
+                (F64ConvertI32U F64ConvertI32UA) (F64ConvertI64S F64ConvertI64SA)
+                (F64ConvertI64U F64ConvertI64UA) (F64PromoteF32 F64PromoteF32A)
+                (I32Extend8S I32Extend8SA) (I32Extend16S I32Extend16SA) (I64Extend8S I64Extend8SA)
+                (I64Extend16S I64Extend16SA) (I64Extend32S I64Extend32SA)
+                (I32TruncSatF32S I32TruncSatF32SA) (I32TruncSatF32U I32TruncSatF32UA)
+                (I32TruncSatF64S I32TruncSatF64SA) (I32TruncSatF64U I32TruncSatF64UA)
+                (I64TruncSatF32S I64TruncSatF32SA) (I64TruncSatF32U I64TruncSatF32UA)
+                (I64TruncSatF64S I64TruncSatF64SA) (I64TruncSatF64U I64TruncSatF64UA)
             ]
             tunop: [
-                I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
-                I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+                (I32TruncF32S I32TruncF32SA) (I32TruncF32U I32TruncF32UA) (I32TruncF64S I32TruncF64SA)
+                (I32TruncF64U I32TruncF64UA) (I64TruncF32S I64TruncF32SA) (I64TruncF32U I64TruncF32UA)
+                (I64TruncF64S I64TruncF64SA) (I64TruncF64U I64TruncF64UA)
             ]
             load: [
-                (I32Load I32LoadAdd) (I64Load I64LoadAdd)
-                (I32Load8S I32Load8SAdd) (I32Load8U I32Load8UAdd)
-                (I32Load16S I32Load16SAdd) (I32Load16U I32Load16UAdd)
-                (I64Load8S I64Load8SAdd) (I64Load8U I64Load8UAdd)
-                (I64Load16S I64Load16SAdd) (I64Load16U I64Load16UAdd)
-                (I64Load32S I64Load32SAdd) (I64Load32U I64Load32UAdd)
+                (I32Load I32LoadAdd I32LoadA) (I64Load I64LoadAdd I64LoadA)
+                (I32Load8S I32Load8SAdd I32Load8SA) (I32Load8U I32Load8UAdd I32Load8UA)
+                (I32Load16S I32Load16SAdd I32Load16SA) (I32Load16U I32Load16UAdd I32Load16UA)
+                (I64Load8S I64Load8SAdd I64Load8SA) (I64Load8U I64Load8UAdd I64Load8UA)
+                (I64Load16S I64Load16SAdd I64Load16SA) (I64Load16U I64Load16UAdd I64Load16UA)
+                (I64Load32S I64Load32SAdd I64Load32SA) (I64Load32U I64Load32UAdd I64Load32UA)
             ]
             store: [
-                (I32Store I32StoreAdd I32StoreImm) (I64Store I64StoreAdd I64StoreImm)
-                (I32Store8 I32Store8Add I32Store8Imm) (I32Store16 I32Store16Add I32Store16Imm)
-                (I64Store8 I64Store8Add I64Store8Imm) (I64Store16 I64Store16Add I64Store16Imm)
-                (I64Store32 I64Store32Add I64Store32Imm)
+                (I32Store I32StoreAdd I32StoreImm I32StoreA) (I64Store I64StoreAdd I64StoreImm I64StoreA)
+                (I32Store8 I32Store8Add I32Store8Imm I32Store8A) (I32Store16 I32Store16Add I32Store16Imm I32Store16A)
+                (I64Store8 I64Store8Add I64Store8Imm I64Store8A) (I64Store16 I64Store16Add I64Store16Imm I64Store16A)
+                (I64Store32 I64Store32Add I64Store32Imm I64Store32A)
             ]
             cmp: [
-                (I32Eq I32EqImm BrI32Eq BrI32EqImm StepBrI32Eq StepBrI32EqImm I32Ne u32 ==)
-                (I32Ne I32NeImm BrI32Ne BrI32NeImm StepBrI32Ne StepBrI32NeImm I32Eq u32 !=)
-                (I32LtS I32LtSImm BrI32LtS BrI32LtSImm StepBrI32LtS StepBrI32LtSImm I32GeS i32 <)
-                (I32LtU I32LtUImm BrI32LtU BrI32LtUImm StepBrI32LtU StepBrI32LtUImm I32GeU u32 <)
-                (I32GtS I32GtSImm BrI32GtS BrI32GtSImm StepBrI32GtS StepBrI32GtSImm I32LeS i32 >)
-                (I32GtU I32GtUImm BrI32GtU BrI32GtUImm StepBrI32GtU StepBrI32GtUImm I32LeU u32 >)
-                (I32LeS I32LeSImm BrI32LeS BrI32LeSImm StepBrI32LeS StepBrI32LeSImm I32GtS i32 <=)
-                (I32LeU I32LeUImm BrI32LeU BrI32LeUImm StepBrI32LeU StepBrI32LeUImm I32GtU u32 <=)
-                (I32GeS I32GeSImm BrI32GeS BrI32GeSImm StepBrI32GeS StepBrI32GeSImm I32LtS i32 >=)
-                (I32GeU I32GeUImm BrI32GeU BrI32GeUImm StepBrI32GeU StepBrI32GeUImm I32LtU u32 >=)
-                (I64Eq I64EqImm BrI64Eq BrI64EqImm StepBrI64Eq StepBrI64EqImm I64Ne u64 ==)
-                (I64Ne I64NeImm BrI64Ne BrI64NeImm StepBrI64Ne StepBrI64NeImm I64Eq u64 !=)
-                (I64LtS I64LtSImm BrI64LtS BrI64LtSImm StepBrI64LtS StepBrI64LtSImm I64GeS i64 <)
-                (I64LtU I64LtUImm BrI64LtU BrI64LtUImm StepBrI64LtU StepBrI64LtUImm I64GeU u64 <)
-                (I64GtS I64GtSImm BrI64GtS BrI64GtSImm StepBrI64GtS StepBrI64GtSImm I64LeS i64 >)
-                (I64GtU I64GtUImm BrI64GtU BrI64GtUImm StepBrI64GtU StepBrI64GtUImm I64LeU u64 >)
-                (I64LeS I64LeSImm BrI64LeS BrI64LeSImm StepBrI64LeS StepBrI64LeSImm I64GtS i64 <=)
-                (I64LeU I64LeUImm BrI64LeU BrI64LeUImm StepBrI64LeU StepBrI64LeUImm I64GtU u64 <=)
-                (I64GeS I64GeSImm BrI64GeS BrI64GeSImm StepBrI64GeS StepBrI64GeSImm I64LtS i64 >=)
-                (I64GeU I64GeUImm BrI64GeU BrI64GeUImm StepBrI64GeU StepBrI64GeUImm I64LtU u64 >=)
+                (I32Eq I32EqImm BrI32Eq BrI32EqImm StepBrI32Eq StepBrI32EqImm I32Ne u32 ==
+                    I32EqA I32EqB I32EqImmA BrI32EqA BrI32EqB BrI32EqImmA)
+                (I32Ne I32NeImm BrI32Ne BrI32NeImm StepBrI32Ne StepBrI32NeImm I32Eq u32 !=
+                    I32NeA I32NeB I32NeImmA BrI32NeA BrI32NeB BrI32NeImmA)
+                (I32LtS I32LtSImm BrI32LtS BrI32LtSImm StepBrI32LtS StepBrI32LtSImm I32GeS i32 <
+                    I32LtSA I32LtSB I32LtSImmA BrI32LtSA BrI32LtSB BrI32LtSImmA)
+                (I32LtU I32LtUImm BrI32LtU BrI32LtUImm StepBrI32LtU StepBrI32LtUImm I32GeU u32 <
+                    I32LtUA I32LtUB I32LtUImmA BrI32LtUA BrI32LtUB BrI32LtUImmA)
+                (I32GtS I32GtSImm BrI32GtS BrI32GtSImm StepBrI32GtS StepBrI32GtSImm I32LeS i32 >
+                    I32GtSA I32GtSB I32GtSImmA BrI32GtSA BrI32GtSB BrI32GtSImmA)
+                (I32GtU I32GtUImm BrI32GtU BrI32GtUImm StepBrI32GtU StepBrI32GtUImm I32LeU u32 >
+                    I32GtUA I32GtUB I32GtUImmA BrI32GtUA BrI32GtUB BrI32GtUImmA)
+                (I32LeS I32LeSImm BrI32LeS BrI32LeSImm StepBrI32LeS StepBrI32LeSImm I32GtS i32 <=
+                    I32LeSA I32LeSB I32LeSImmA BrI32LeSA BrI32LeSB BrI32LeSImmA)
+                (I32LeU I32LeUImm BrI32LeU BrI32LeUImm StepBrI32LeU StepBrI32LeUImm I32GtU u32 <=
+                    I32LeUA I32LeUB I32LeUImmA BrI32LeUA BrI32LeUB BrI32LeUImmA)
+                (I32GeS I32GeSImm BrI32GeS BrI32GeSImm StepBrI32GeS StepBrI32GeSImm I32LtS i32 >=
+                    I32GeSA I32GeSB I32GeSImmA BrI32GeSA BrI32GeSB BrI32GeSImmA)
+                (I32GeU I32GeUImm BrI32GeU BrI32GeUImm StepBrI32GeU StepBrI32GeUImm I32LtU u32 >=
+                    I32GeUA I32GeUB I32GeUImmA BrI32GeUA BrI32GeUB BrI32GeUImmA)
+                (I64Eq I64EqImm BrI64Eq BrI64EqImm StepBrI64Eq StepBrI64EqImm I64Ne u64 ==
+                    I64EqA I64EqB I64EqImmA BrI64EqA BrI64EqB BrI64EqImmA)
+                (I64Ne I64NeImm BrI64Ne BrI64NeImm StepBrI64Ne StepBrI64NeImm I64Eq u64 !=
+                    I64NeA I64NeB I64NeImmA BrI64NeA BrI64NeB BrI64NeImmA)
+                (I64LtS I64LtSImm BrI64LtS BrI64LtSImm StepBrI64LtS StepBrI64LtSImm I64GeS i64 <
+                    I64LtSA I64LtSB I64LtSImmA BrI64LtSA BrI64LtSB BrI64LtSImmA)
+                (I64LtU I64LtUImm BrI64LtU BrI64LtUImm StepBrI64LtU StepBrI64LtUImm I64GeU u64 <
+                    I64LtUA I64LtUB I64LtUImmA BrI64LtUA BrI64LtUB BrI64LtUImmA)
+                (I64GtS I64GtSImm BrI64GtS BrI64GtSImm StepBrI64GtS StepBrI64GtSImm I64LeS i64 >
+                    I64GtSA I64GtSB I64GtSImmA BrI64GtSA BrI64GtSB BrI64GtSImmA)
+                (I64GtU I64GtUImm BrI64GtU BrI64GtUImm StepBrI64GtU StepBrI64GtUImm I64LeU u64 >
+                    I64GtUA I64GtUB I64GtUImmA BrI64GtUA BrI64GtUB BrI64GtUImmA)
+                (I64LeS I64LeSImm BrI64LeS BrI64LeSImm StepBrI64LeS StepBrI64LeSImm I64GtS i64 <=
+                    I64LeSA I64LeSB I64LeSImmA BrI64LeSA BrI64LeSB BrI64LeSImmA)
+                (I64LeU I64LeUImm BrI64LeU BrI64LeUImm StepBrI64LeU StepBrI64LeUImm I64GtU u64 <=
+                    I64LeUA I64LeUB I64LeUImmA BrI64LeUA BrI64LeUB BrI64LeUImmA)
+                (I64GeS I64GeSImm BrI64GeS BrI64GeSImm StepBrI64GeS StepBrI64GeSImm I64LtS i64 >=
+                    I64GeSA I64GeSB I64GeSImmA BrI64GeSA BrI64GeSB BrI64GeSImmA)
+                (I64GeU I64GeUImm BrI64GeU BrI64GeUImm StepBrI64GeU StepBrI64GeUImm I64LtU u64 >=
+                    I64GeUA I64GeUB I64GeUImmA BrI64GeUA BrI64GeUB BrI64GeUImmA)
             ]
             fcmp: [
-                (F32Eq BrF32Eq BrF32NotEq f32 ==) (F32Ne BrF32Ne BrF32NotNe f32 !=)
-                (F32Lt BrF32Lt BrF32NotLt f32 <) (F32Gt BrF32Gt BrF32NotGt f32 >)
-                (F32Le BrF32Le BrF32NotLe f32 <=) (F32Ge BrF32Ge BrF32NotGe f32 >=)
-                (F64Eq BrF64Eq BrF64NotEq f64 ==) (F64Ne BrF64Ne BrF64NotNe f64 !=)
-                (F64Lt BrF64Lt BrF64NotLt f64 <) (F64Gt BrF64Gt BrF64NotGt f64 >)
-                (F64Le BrF64Le BrF64NotLe f64 <=) (F64Ge BrF64Ge BrF64NotGe f64 >=)
+                (F32Eq BrF32Eq BrF32NotEq f32 == BrF32EqA BrF32EqB BrF32NotEqA BrF32NotEqB) (F32Ne BrF32Ne BrF32NotNe f32 != BrF32NeA BrF32NeB BrF32NotNeA BrF32NotNeB)
+                (F32Lt BrF32Lt BrF32NotLt f32 < BrF32LtA BrF32LtB BrF32NotLtA BrF32NotLtB) (F32Gt BrF32Gt BrF32NotGt f32 > BrF32GtA BrF32GtB BrF32NotGtA BrF32NotGtB)
+                (F32Le BrF32Le BrF32NotLe f32 <= BrF32LeA BrF32LeB BrF32NotLeA BrF32NotLeB) (F32Ge BrF32Ge BrF32NotGe f32 >= BrF32GeA BrF32GeB BrF32NotGeA BrF32NotGeB)
+                (F64Eq BrF64Eq BrF64NotEq f64 == BrF64EqA BrF64EqB BrF64NotEqA BrF64NotEqB) (F64Ne BrF64Ne BrF64NotNe f64 != BrF64NeA BrF64NeB BrF64NotNeA BrF64NotNeB)
+                (F64Lt BrF64Lt BrF64NotLt f64 < BrF64LtA BrF64LtB BrF64NotLtA BrF64NotLtB) (F64Gt BrF64Gt BrF64NotGt f64 > BrF64GtA BrF64GtB BrF64NotGtA BrF64NotGtB)
+                (F64Le BrF64Le BrF64NotLe f64 <= BrF64LeA BrF64LeB BrF64NotLeA BrF64NotLeB) (F64Ge BrF64Ge BrF64NotGe f64 >= BrF64GeA BrF64GeB BrF64NotGeA BrF64NotGeB)
             ]
             arith_imm: [
-                (I32Add I32AddImm u32 wrapping_add)
-                (I32Sub I32SubImm u32 wrapping_sub)
-                (I32Mul I32MulImm u32 wrapping_mul)
-                (I32And I32AndImm u32 bitand)
-                (I32Or I32OrImm u32 bitor)
-                (I32Xor I32XorImm u32 bitxor)
-                (I32Shl I32ShlImm u32 shl)
-                (I32ShrS I32ShrSImm i32 shr)
-                (I32ShrU I32ShrUImm u32 shr)
-                (I64Add I64AddImm u64 wrapping_add)
-                (I64Sub I64SubImm u64 wrapping_sub)
-                (I64Mul I64MulImm u64 wrapping_mul)
-                (I64And I64AndImm u64 bitand)
-                (I64Or I64OrImm u64 bitor)
-                (I64Xor I64XorImm u64 bitxor)
-                (I64Shl I64ShlImm u64 shl)
-                (I64ShrS I64ShrSImm i64 shr)
-                (I64ShrU I64ShrUImm u64 shr)
-                (I32Rotl I32RotlImm u32 rotl)
-                (I32Rotr I32RotrImm u32 rotr)
-                (I64Rotl I64RotlImm u64 rotl)
-                (I64Rotr I64RotrImm u64 rotr)
-                (I32DivS I32DivSImm i32 wrapping_div)
-                (I32DivU I32DivUImm u32 wrapping_div)
-                (I32RemS I32RemSImm i32 wrapping_rem)
-                (I32RemU I32RemUImm u32 wrapping_rem)
-                (I64DivS I64DivSImm i64 wrapping_div)
-                (I64DivU I64DivUImm u64 wrapping_div)
-                (I64RemS I64RemSImm i64 wrapping_rem)
-                (I64RemU I64RemUImm u64 wrapping_rem)
+                (I32Add I32AddImm u32 wrapping_add I32AddImmA)
+                (I32Sub I32SubImm u32 wrapping_sub I32SubImmA)
+                (I32Mul I32MulImm u32 wrapping_mul I32MulImmA)
+                (I32And I32AndImm u32 bitand I32AndImmA)
+                (I32Or I32OrImm u32 bitor I32OrImmA)
+                (I32Xor I32XorImm u32 bitxor I32XorImmA)
+                (I32Shl I32ShlImm u32 shl I32ShlImmA)
+                (I32ShrS I32ShrSImm i32 shr I32ShrSImmA)
+                (I32ShrU I32ShrUImm u32 shr I32ShrUImmA)
+                (I64Add I64AddImm u64 wrapping_add I64AddImmA)
+                (I64Sub I64SubImm u64 wrapping_sub I64SubImmA)
+                (I64Mul I64MulImm u64 wrapping_mul I64MulImmA)
+                (I64And I64AndImm u64 bitand I64AndImmA)
+                (I64Or I64OrImm u64 bitor I64OrImmA)
+                (I64Xor I64XorImm u64 bitxor I64XorImmA)
+                (I64Shl I64ShlImm u64 shl I64ShlImmA)
+                (I64ShrS I64ShrSImm i64 shr I64ShrSImmA)
+                (I64ShrU I64ShrUImm u64 shr I64ShrUImmA)
+                (I32Rotl I32RotlImm u32 rotl I32RotlImmA)
+                (I32Rotr I32RotrImm u32 rotr I32RotrImmA)
+                (I64Rotl I64RotlImm u64 rotl I64RotlImmA)
+                (I64Rotr I64RotrImm u64 rotr I64RotrImmA)
+                (I32DivS I32DivSImm i32 wrapping_div I32DivSImmA)
+                (I32DivU I32DivUImm u32 wrapping_div I32DivUImmA)
+                (I32RemS I32RemSImm i32 wrapping_rem I32RemSImmA)
+                (I32RemU I32RemUImm u32 wrapping_rem I32RemUImmA)
+                (I64DivS I64DivSImm i64 wrapping_div I64DivSImmA)
+                (I64DivU I64DivUImm u64 wrapping_div I64DivUImmA)
+                (I64RemS I64RemSImm i64 wrapping_rem I64RemSImmA)
+                (I64RemU I64RemUImm u64 wrapping_rem I64RemUImmA)
             ]
         }
     };
@@ -300,11 +409,20 @@ impl Instr {
     /// Redirects a branch instruction to `target` (used to patch forward
     /// branches once their label is bound).
     pub(crate) fn set_branch_target(&mut self, new: u32) {
-        macro_rules! set_target {
+        match self.branch_target_mut() {
+            Some(target) => *target = new,
+            None => debug_assert!(false, "not a branch: {self:?}"),
+        }
+    }
+
+    /// The target of a branch instruction (`BrTable` entries are `Br`s).
+    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {
+        macro_rules! target {
             (
                 binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+                    $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
                 arith_imm: $_arith_imm:tt
             ) => {
                 match self {
@@ -313,14 +431,106 @@ impl Instr {
                     | Instr::CopyBr { target, .. }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. }
+                    | Instr::BrIfNezA { target }
+                    | Instr::BrIfEqzA { target }
                     $( | Instr::$cb { target, .. } | Instr::$cbi { target, .. } )*
+                    $( | Instr::$cbA { target, .. } | Instr::$cbB { target, .. } | Instr::$cbiA { target, .. } )*
                     $( | Instr::$cs { target, .. } | Instr::$csi { target, .. } )*
-                    $( | Instr::$fb { target, .. } | Instr::$fnb { target, .. } )* => *target = new,
-                    _ => debug_assert!(false, "not a branch: {self:?}"),
+                    $( | Instr::$fb { target, .. } | Instr::$fnb { target, .. } )*
+                    $( | Instr::$fbA { target, .. } | Instr::$fbB { target, .. } )*
+                    $( | Instr::$fnbA { target, .. } | Instr::$fnbB { target, .. } )* => Some(target),
+                    _ => None,
                 }
             };
         }
-        for_each_op_family!(set_target);
+        for_each_op_family!(target)
+    }
+
+    /// The slot this instruction writes when it also leaves the value in
+    /// the accumulator (see `executor::dispatch`): the typed operations and
+    /// the loads.
+    pub(crate) fn acc_result(&self) -> Option<Slot> {
+        macro_rules! result {
+            (
+                binop: [$(($bin:ident $binA:ident $binB:ident))*]
+                tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
+                unop: [$(($un:ident $unA:ident))*]
+                tunop: [$(($tun:ident $tunA:ident))*]
+                load: [$(($ld:ident $lda:ident $ldA:ident))*]
+                store: $_store:tt
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+                    $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+                fcmp: $_fcmp:tt
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
+            ) => {
+                match *self {
+                    $( Instr::$bin { dst, .. } | Instr::$binA { dst, .. } | Instr::$binB { dst, .. } )|*
+                    $( | Instr::$tbin { dst, .. } | Instr::$tbinA { dst, .. } | Instr::$tbinB { dst, .. } )*
+                    $( | Instr::$un { dst, .. } | Instr::$unA { dst } )*
+                    $( | Instr::$tun { dst, .. } | Instr::$tunA { dst } )*
+                    $( | Instr::$ld { dst, .. } | Instr::$lda { dst, .. } | Instr::$ldA { dst, .. } )*
+                    $( | Instr::$cv { dst, .. } | Instr::$cvA { dst, .. } | Instr::$cvB { dst, .. } )*
+                    $( | Instr::$cvi { dst, .. } | Instr::$cviA { dst, .. } )*
+                    $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )* => Some(dst),
+                    _ => None,
+                }
+            };
+        }
+        for_each_op_family!(result)
+    }
+
+    /// This instruction with its operand in slot `s` taken from the
+    /// accumulator instead, if it has such a form.
+    pub(crate) fn with_acc(&self, s: Slot) -> Option<Instr> {
+        macro_rules! forms {
+            (
+                binop: [$(($bin:ident $binA:ident $binB:ident))*]
+                tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
+                unop: [$(($un:ident $unA:ident))*]
+                tunop: [$(($tun:ident $tunA:ident))*]
+                load: [$(($ld:ident $lda:ident $ldA:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+                    $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
+            ) => {
+                Some(match *self {
+                    $(
+                        Instr::$bin { dst, a, b } if a == s => Instr::$binA { dst, b },
+                        Instr::$bin { dst, a, b } if b == s => Instr::$binB { dst, a },
+                    )*
+                    $(
+                        Instr::$tbin { dst, a, b } if a == s => Instr::$tbinA { dst, b },
+                        Instr::$tbin { dst, a, b } if b == s => Instr::$tbinB { dst, a },
+                    )*
+                    $( Instr::$un { dst, src } if src == s => Instr::$unA { dst }, )*
+                    $( Instr::$tun { dst, src } if src == s => Instr::$tunA { dst }, )*
+                    $( Instr::$ld { dst, addr, offset } if addr == s => Instr::$ldA { dst, offset }, )*
+                    $( Instr::$st { addr, val, offset } if val == s => Instr::$stA { addr, offset }, )*
+                    $(
+                        Instr::$cv { dst, a, b } if a == s => Instr::$cvA { dst, b },
+                        Instr::$cv { dst, a, b } if b == s => Instr::$cvB { dst, a },
+                        Instr::$cvi { dst, a, imm } if a == s => Instr::$cviA { dst, imm },
+                        Instr::$cb { a, b, target } if a == s => Instr::$cbA { b, target },
+                        Instr::$cb { a, b, target } if b == s => Instr::$cbB { a, target },
+                        Instr::$cbi { a, imm, target } if a == s => Instr::$cbiA { imm, target },
+                    )*
+                    $(
+                        Instr::$fb { a, b, target } if a == s => Instr::$fbA { b, target },
+                        Instr::$fb { a, b, target } if b == s => Instr::$fbB { a, target },
+                        Instr::$fnb { a, b, target } if a == s => Instr::$fnbA { b, target },
+                        Instr::$fnb { a, b, target } if b == s => Instr::$fnbB { a, target },
+                    )*
+                    $( Instr::$ai { dst, a, imm } if a == s => Instr::$aiA { dst, imm }, )*
+                    Instr::BrIfNez { cond, target } if cond == s => Instr::BrIfNezA { target },
+                    Instr::BrIfEqz { cond, target } if cond == s => Instr::BrIfEqzA { target },
+                    Instr::BrTable { index, len } if index == s => Instr::BrTableA { len },
+                    _ => return None,
+                })
+            };
+        }
+        for_each_op_family!(forms)
     }
 }
 

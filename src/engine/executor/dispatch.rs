@@ -17,6 +17,16 @@
 //!   a handler stores the state into the context and returns `Exit::Continue`
 //!   to a loop that calls the next handler.
 //!
+//! The *accumulators*: every handler of a typed operation or load passes
+//! its result on in `acc` (the cell's bits) besides writing it to its
+//! slot, and those with an `f64` result (and the 64-bit loads, which also
+//! serve `f64.load`) pass it in `fa` too. The translator rewrites an
+//! instruction that reads the slot its predecessor just wrote into a form
+//! that takes the operand from the accumulator (`Instr::with_acc`), unless
+//! a branch may arrive between the two; a chain of operations then passes
+//! its values in registers instead of through memory. Other handlers pass
+//! the accumulators on untouched or with meaningless values.
+//!
 //! Handlers return to the caller of the first handler only to finish:
 //! `Exit::Done` (the outermost function returned), `Exit::Trap` (the trap is
 //! in `Cx::trap`) or `Exit::Replaced` (a host function replaced the store).
@@ -41,10 +51,12 @@ pub(crate) type Mem = *mut u8;
 /// # Safety
 /// `ip` points at an instruction of the current function's code whose
 /// handler this is, `fp` at a frame of the function inside the value stack,
-/// `mem`/`len` describe memory 0 of the current instance and `cx` is the
-/// context of this execution. See `run::run` for how these are established.
+/// `mem` is the base of memory 0 of the current instance (its length is
+/// at `cx.mem_len`) and `cx` is the context of this execution. See
+/// `run::run` for how these are established. `acc` and `fa` are the
+/// accumulators (module docs).
 pub(crate) type Handler =
-    unsafe fn(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>, table: Table) -> Exit;
+    unsafe fn(ip: Ip, fp: Fp, mem: Mem, acc: u64, cx: &mut Cx<'_>, table: Table, fa: f64) -> Exit;
 
 /// `HANDLERS`, passed along in a register so that a dispatch need not
 /// compute its address (a `Handler` cannot name its own type, hence `()`).
@@ -106,7 +118,9 @@ pub(crate) struct Cx<'a> {
     #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
     pub mem: Mem,
     #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
-    pub len: usize,
+    pub acc: u64,
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
+    pub fa: f64,
 }
 
 /// The handler of the instruction at `ip`.
@@ -138,25 +152,25 @@ pub(crate) static NO_MEMORY_LEN: usize = 0;
 /// handler: it returns.
 #[cfg(weft_tail_dispatch)]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $table:expr) => {{
+    ($ip:expr, $fp:expr, $mem:expr, $acc:expr, $cx:expr, $table:expr, $fa:expr) => {{
         let ip: $crate::engine::executor::dispatch::Ip = $ip;
         let table: $crate::engine::executor::dispatch::Table = $table;
         // SAFETY: `ip` points at an instruction of the current code (the
         // caller's obligation, see `Handler`), whose handler gets the state;
         // `table` is `HANDLERS`.
         return unsafe {
-            $crate::engine::executor::dispatch::handler_in(table, ip)(ip, $fp, $mem, $len, $cx, table)
+            $crate::engine::executor::dispatch::handler_in(table, ip)(ip, $fp, $mem, $acc, $cx, table, $fa)
         };
     }};
 }
 
 #[cfg(not(weft_tail_dispatch))]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $table:expr) => {{
+    ($ip:expr, $fp:expr, $mem:expr, $acc:expr, $cx:expr, $table:expr, $fa:expr) => {{
         let _ = $table;
-        let state = ($ip, $fp, $mem, $len);
+        let state = ($ip, $fp, $mem, $acc, $fa);
         let cx: &mut $crate::engine::executor::dispatch::Cx<'_> = $cx;
-        (cx.ip, cx.fp, cx.mem, cx.len) = state;
+        (cx.ip, cx.fp, cx.mem, cx.acc, cx.fa) = state;
         return $crate::engine::executor::dispatch::Exit::Continue;
     }};
 }
@@ -168,9 +182,9 @@ pub(crate) use next;
 /// # Safety
 /// As for `Handler`.
 #[cfg(weft_tail_dispatch)]
-pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
+pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the caller's obligation.
-    unsafe { handler(ip)(ip, fp, mem, len, cx, table()) }
+    unsafe { handler(ip)(ip, fp, mem, 0, cx, table(), 0.0) }
 }
 
 /// Runs the handlers from `ip` until one of them finishes the execution.
@@ -178,13 +192,13 @@ pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'
 /// # Safety
 /// As for `Handler`.
 #[cfg(not(weft_tail_dispatch))]
-pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Cx<'_>) -> Exit {
-    let (mut ip, mut fp, mut mem, mut len) = (ip, fp, mem, len);
+pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
+    let (mut ip, mut fp, mut mem, mut acc, mut fa) = (ip, fp, mem, 0, 0.0);
     loop {
         // SAFETY: the caller's obligation for the first instruction; every
         // handler leaves a valid state in `cx` before `Exit::Continue`.
-        match unsafe { handler(ip)(ip, fp, mem, len, cx, table()) } {
-            Exit::Continue => (ip, fp, mem, len) = (cx.ip, cx.fp, cx.mem, cx.len),
+        match unsafe { handler(ip)(ip, fp, mem, acc, cx, table(), fa) } {
+            Exit::Continue => (ip, fp, mem, acc, fa) = (cx.ip, cx.fp, cx.mem, cx.acc, cx.fa),
             other => return other,
         }
     }

@@ -54,13 +54,14 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         ip: ops,
         fp: cells,
         mem: std::ptr::null_mut(),
-        len: 0,
+        acc: 0,
+        fa: 0.0,
     };
-    let (mem, len) = super::handlers::switch_instance(&mut cx, inst);
+    let mem = super::handlers::switch_instance(&mut cx, inst);
     // SAFETY: `ops` is the function's code, the frame at `cells` holds its
     // arguments and zeroed locals and fits the stack (checked above), and
-    // `mem`/`len` describe the instance's memory 0.
-    let exit = unsafe { execute(ops, cells, mem, len, &mut cx) };
+    // `mem` is the base of the instance's memory 0.
+    let exit = unsafe { execute(ops, cells, mem, &mut cx) };
     let out = match exit {
         Exit::Done => Ok(()),
         Exit::Trap => {

@@ -64,6 +64,11 @@ pub(crate) struct Translator {
     /// Where the most recent label was bound (`usize::MAX`: none yet); no
     /// instruction may be fused with the one before a label's position.
     label_pos: usize,
+    /// Positions where a value changes type without an instruction (a
+    /// reinterpretation): the accumulators may not carry it across.
+    acc_barriers: Vec<usize>,
+    /// Scratch for `use_accumulators`: positions a branch may reach.
+    entries: Vec<bool>,
 }
 
 impl Translator {
@@ -111,6 +116,7 @@ impl Translator {
         ops.finish().map_err(err)?;
 
         self.thread_jumps_to_returns();
+        self.use_accumulators();
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
@@ -140,7 +146,39 @@ impl Translator {
         }
     }
 
+    /// Rewrites each instruction that reads the value its predecessor just
+    /// wrote into the form taking it from the accumulators (see
+    /// `executor::dispatch`), except where a branch may arrive in between or
+    /// the value changes type there.
+    fn use_accumulators(&mut self) {
+        let code = &mut self.code;
+        let entries = &mut self.entries;
+        entries.clear();
+        entries.resize(code.len(), false);
+        for instr in code.iter_mut() {
+            if let Some(&mut target) = instr.branch_target_mut() {
+                entries[target as usize] = true;
+            }
+        }
+        for &at in &self.acc_barriers {
+            if let Some(e) = entries.get_mut(at) {
+                *e = true;
+            }
+        }
+        for at in 1..code.len() {
+            if entries[at] {
+                continue;
+            }
+            if let Some(slot) = code[at - 1].acc_result() {
+                if let Some(form) = code[at].with_acc(slot) {
+                    code[at] = form;
+                }
+            }
+        }
+    }
+
     fn reset(&mut self, num_locals: u32) {
+        self.acc_barriers.clear();
         self.code.clear();
         self.offsets.clear();
         self.stack.clear();

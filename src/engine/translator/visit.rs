@@ -453,7 +453,9 @@ impl Translator {
                 });
             }
             // Reinterpretations do not change a cell's bits.
-            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {}
+            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {
+                self.acc_barriers.push(self.code.len())
+            }
             O::I32Load { memarg } | O::F32Load { memarg } => self.load(
                 memarg.offset,
                 |dst, addr, offset| Instr::I32Load { dst, addr, offset },
@@ -489,15 +491,15 @@ impl Translator {
     fn visit_uniform(&mut self, op: Operator<'_>) -> Result<(), Error> {
         macro_rules! uniform {
             (
-                binop: [$($bin:ident)*]
-                tbinop: [$($tbin:ident)*]
-                unop: [$($un:ident)*]
-                tunop: [$($tun:ident)*]
-                load: [$(($ld:ident $lda:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident))*]
-                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+                binop: [$(($bin:ident $($_binx:ident)*))*]
+                tbinop: [$(($tbin:ident $($_tbinx:ident)*))*]
+                unop: [$(($un:ident $_unA:ident))*]
+                tunop: [$(($tun:ident $_tunA:ident))*]
+                load: [$(($ld:ident $lda:ident $_ldA:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $_stA:ident))*]
+                cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
                 fcmp: $_fcmp:tt
-                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+                arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
             ) => {
                 // Constant right operands become immediates.
                 match op {
@@ -556,15 +558,15 @@ impl Translator {
 fn retarget_dst(instr: &mut Instr, slot: u32) {
     macro_rules! retarget {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
+            binop: [$(($bin:ident $($_binx:ident)*))*]
+            tbinop: [$(($tbin:ident $($_tbinx:ident)*))*]
+            unop: [$(($un:ident $_unA:ident))*]
+            tunop: [$(($tun:ident $_tunA:ident))*]
+            load: [$(($ld:ident $lda:ident $_ldA:ident))*]
             store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
             fcmp: $_fcmp:tt
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
         ) => {
             match instr {
                 $( Instr::$bin { dst, .. } )|*
@@ -593,8 +595,8 @@ pub(super) fn is_comparison(instr: &Instr) -> bool {
     macro_rules! is_cmp {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {
             matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|* $( | Instr::$fv { .. } )*)
@@ -618,7 +620,7 @@ pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
     macro_rules! step {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
             fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
         ) => {
             match br {
@@ -642,8 +644,8 @@ pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
     macro_rules! dst {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {
             match *instr {
@@ -662,8 +664,8 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
     macro_rules! fuse {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {{
             // Negation maps a comparison to its complement (exact for integers).
@@ -701,7 +703,7 @@ fn imm_form(cmp: Instr, imm: u32) -> Instr {
     macro_rules! to_imm {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
             fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
         ) => {
             match cmp {

@@ -3,7 +3,7 @@
 // "Jump when not less" is meant literally: NaN operands make it true.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::{get, handler, raise, set, trap, Imm};
+use super::{from_acc, get, handler, raise, set, trap, Imm};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
@@ -21,12 +21,12 @@ fn at(cx: &Cx<'_>, target: u32) -> Ip {
 /// dispatch sites (not a conditional move of `ip`), so the CPU predicts the
 /// branch and runs ahead instead of waiting for the condition.
 macro_rules! branch {
-    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $tbl:ident) => {
+    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) => {
         if $taken {
             keep_branch();
-            next!(at($cx, $target), $fp, $mem, $len, $cx, $tbl)
+            next!(at($cx, $target), $fp, $mem, $acc, $cx, $tbl, $fa)
         } else {
-            next!($ip.wrapping_add(1), $fp, $mem, $len, $cx, $tbl)
+            next!($ip.wrapping_add(1), $fp, $mem, $acc, $cx, $tbl, $fa)
         }
     };
 }
@@ -45,70 +45,120 @@ fn keep_branch() {
     };
 }
 
-handler!(Unreachable {} (ip, fp, mem, len, cx, tbl) {
+handler!(Unreachable {} (ip, fp, mem, acc, cx, tbl, fa) {
     trap(cx, ip, TrapCode::Unreachable)
 });
 
-handler!(Br { target } (ip, fp, mem, len, cx, tbl) {
-    next!(at(cx, target), fp, mem, len, cx, tbl)
+handler!(Br { target } (ip, fp, mem, acc, cx, tbl, fa) {
+    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(ConstBr { dst, val, target } (ip, fp, mem, len, cx, tbl) {
+handler!(ConstBr { dst, val, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, val) };
-    next!(at(cx, target), fp, mem, len, cx, tbl)
+    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(CopyBr { dst, src, target } (ip, fp, mem, len, cx, tbl) {
+handler!(CopyBr { dst, src, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(at(cx, target), fp, mem, len, cx, tbl)
+    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(BrIfNez { cond, target } (ip, fp, mem, len, cx, tbl) {
+handler!(BrIfNez { cond, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     let taken = unsafe { get::<u32>(fp, cond) } != 0;
-    branch!(taken, target, ip, fp, mem, len, cx, tbl)
+    branch!(taken, target, ip, fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(BrIfEqz { cond, target } (ip, fp, mem, len, cx, tbl) {
+handler!(BrIfEqz { cond, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     let taken = unsafe { get::<u32>(fp, cond) } == 0;
-    branch!(taken, target, ip, fp, mem, len, cx, tbl)
+    branch!(taken, target, ip, fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(BrTable { index, len } (ip, fp, mem, mem_len, cx, tbl) {
+handler!(BrTable { index, len } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let i = unsafe { get::<u32>(fp, index) }.min(len);
-    // `len + 1` entries (each a `Br` or `Return`) follow. A `Br` is taken
-    // here (one dispatch less); a `Return` runs.
-    let entry = ip.wrapping_add(1 + i as usize);
+    let i = unsafe { get::<u32>(fp, index) };
+    br_table(i, len, ip, fp, mem, acc, cx, tbl, fa)
+});
+
+handler!(BrTableA { len } (ip, fp, mem, acc, cx, tbl, fa) {
+    br_table(acc as u32, len, ip, fp, mem, acc, cx, tbl, fa)
+});
+
+/// Continues at entry `min(i, len)` of the `BrTable` at `ip`: `len + 1`
+/// entries (each a `Br` or `Return`) follow it. A `Br` is taken here (one
+/// dispatch less); a `Return` runs.
+///
+/// # Safety
+/// As for a handler; `ip` is a `BrTable` or `BrTableA` of length `len`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's state plus the operands
+unsafe fn br_table(
+    i: u32,
+    len: u32,
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    acc: u64,
+    cx: &mut Cx<'_>,
+    tbl: Table,
+    fa: f64,
+) -> Exit {
+    let entry = ip.wrapping_add(1 + i.min(len) as usize);
     // SAFETY: the entry is an instruction of the current code.
     match unsafe { *entry } {
-        crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, mem_len, cx, tbl),
-        _ => next!(entry, fp, mem, mem_len, cx, tbl),
+        crate::ir::Instr::Br { target } => next!(at(cx, target), fp, mem, acc, cx, tbl, fa),
+        _ => next!(entry, fp, mem, acc, cx, tbl, fa),
     }
+}
+
+handler!(BrIfNezA { target } (ip, fp, mem, acc, cx, tbl, fa) {
+    branch!(acc as u32 != 0, target, ip, fp, mem, acc, cx, tbl, fa)
 });
 
-/// The fused compare-and-branch forms of the comparisons.
+handler!(BrIfEqzA { target } (ip, fp, mem, acc, cx, tbl, fa) {
+    branch!(acc as u32 == 0, target, ip, fp, mem, acc, cx, tbl, fa)
+});
+
+/// The fused compare-and-branch forms of the comparisons, and their forms
+/// with an operand from the accumulator.
 macro_rules! compare_branches {
     (
         binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+            $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
         arith_imm: $_arith_imm:tt
     ) => {$(
-        handler!($cb { a, b, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($cb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($cty, $cty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $cop y, target, ip, fp, mem, len, cx, tbl)
+            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
         });
-        handler!($cbi { a, imm, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($cbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $cty = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let y: $cty = unsafe { get(fp, b) };
+            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($cbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get(fp, a) };
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx, tbl)
+            let y: $cty = from_acc(acc, fa);
+            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
         });
-        handler!($cs { step, a, b, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($cbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $cty = unsafe { get(fp, a) };
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($cbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $cty = from_acc(acc, fa);
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($cs { step, a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
             // SAFETY: as above; `b` is read after the update, as in wasm.
@@ -116,32 +166,56 @@ macro_rules! compare_branches {
                 set(fp, a, x);
                 get(fp, b)
             };
-            branch!(x $cop y, target, ip, fp, mem, len, cx, tbl)
+            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
         });
-        handler!($csi { step, a, imm, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($csi { step, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
             // SAFETY: as above.
             unsafe { set(fp, a, x) };
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, len, cx, tbl)
+            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
         });
     )*
     $(
-        handler!($fb { a, b, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($fb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $fop y, target, ip, fp, mem, len, cx, tbl)
+            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
         });
-        handler!($fnb { a, b, target } (ip, fp, mem, len, cx, tbl) {
+        handler!($fbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $fty = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let y: $fty = unsafe { get(fp, b) };
+            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $fty = unsafe { get(fp, a) };
+            let y: $fty = from_acc(acc, fa);
+            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fnb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(!(x $fop y), target, ip, fp, mem, len, cx, tbl)
+            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fnbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $fty = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let y: $fty = unsafe { get(fp, b) };
+            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fnbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $fty = unsafe { get(fp, a) };
+            let y: $fty = from_acc(acc, fa);
+            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
 crate::ir::for_each_op_family!(compare_branches);
 
-handler!(Return { src, n } (ip, fp, mem, len, cx, tbl) {
+handler!(Return { src, n } (ip, fp, mem, acc, cx, tbl, fa) {
     if n > 1 {
         std::hint::cold_path();
         return return_values(src, n, fp, mem, cx);
@@ -170,10 +244,7 @@ fn resume_caller(mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
     };
     cx.func = caller.func;
     cx.code = caller.code;
-    // SAFETY: `mem_len` is kept valid (see `Cx::mem_len`); the callee may
-    // have grown the memory.
-    let len = unsafe { *cx.mem_len };
-    next!(caller.ret, caller.fp, mem, len, cx, tbl)
+    next!(caller.ret, caller.fp, mem, 0, cx, tbl, 0.0)
 }
 
 /// `Return` with several results.
@@ -198,22 +269,22 @@ fn return_to_instance(cx: &mut Cx<'_>) -> Exit {
     };
     cx.func = caller.func;
     cx.code = caller.code;
-    let (mem, len) = switch_instance(cx, caller.inst);
-    next!(caller.ret, caller.fp, mem, len, cx, table())
+    let mem = switch_instance(cx, caller.inst);
+    next!(caller.ret, caller.fp, mem, 0, cx, table(), 0.0)
 }
 
-handler!(Call { func, base } (ip, fp, mem, len, cx, tbl) {
+handler!(Call { func, base } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: `func` is a validated index into the function space, which
     // the instance's `targets` covers.
     let target = unsafe { *cx.targets.add(func as usize) };
-    call(target, base, ip, fp, mem, len, cx, tbl)
+    call(target, base, ip, fp, mem, cx, tbl)
 });
 
-handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, len, cx, tbl) {
+handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the element index is an operand of the current frame.
     let element = unsafe { get::<u32>(fp, index) };
     match resolve_indirect(cx, type_index, table, element) {
-        Ok(target) => call(target, base, ip, fp, mem, len, cx, tbl),
+        Ok(target) => call(target, base, ip, fp, mem, cx, tbl),
         Err(code) => trap(cx, ip, code),
     }
 });
@@ -267,7 +338,6 @@ unsafe fn call(
     ip: Ip,
     fp: Fp,
     mem: Mem,
-    len: usize,
     cx: &mut Cx<'_>,
     tbl: Table,
 ) -> Exit {
@@ -302,7 +372,7 @@ unsafe fn call(
     }
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
-    next!(cx.code, callee_fp, mem, len, cx, tbl)
+    next!(cx.code, callee_fp, mem, 0, cx, tbl, 0.0)
 }
 
 /// The frame record of the current function, calling at `ip`.
@@ -339,8 +409,8 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
     cx.code = callee.code.as_ptr();
-    let (mem, len) = switch_instance(cx, target.instance);
-    next!(cx.code, callee_fp, mem, len, cx, table())
+    let mem = switch_instance(cx, target.instance);
+    next!(cx.code, callee_fp, mem, 0, cx, table(), 0.0)
 }
 
 /// Calls host function `func` (store index) with arguments at `args`, then
@@ -356,13 +426,13 @@ fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>
     }
     // The host may have created memories (moving the store's list) or grown
     // this instance's memory.
-    let (mem, len) = switch_instance(cx, cx.inst);
-    next!(ip.wrapping_add(1), fp, mem, len, cx, table())
+    let mem = switch_instance(cx, cx.inst);
+    next!(ip.wrapping_add(1), fp, mem, 0, cx, table(), 0.0)
 }
 
 /// Makes instance `inst` current: its call targets and memory 0.
 #[inline(never)]
-pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -> (Mem, usize) {
+pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -> Mem {
     cx.inst = inst;
     let entity = &cx.store.instances[inst as usize];
     cx.targets = entity.targets.as_ptr();
@@ -371,15 +441,15 @@ pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -
 }
 
 /// Re-derives the current memory's base and length cell.
-pub(in crate::engine::executor) fn memory_view(cx: &mut Cx<'_>) -> (Mem, usize) {
+pub(in crate::engine::executor) fn memory_view(cx: &mut Cx<'_>) -> Mem {
     match cx.store.memories.get(cx.mem_idx) {
         Some(m) => {
             cx.mem_len = m.len_cell();
-            (m.base_ptr(), m.len())
+            m.base_ptr()
         }
         None => {
             cx.mem_len = &crate::engine::executor::dispatch::NO_MEMORY_LEN;
-            (std::ptr::NonNull::<u8>::dangling().as_ptr(), 0)
+            std::ptr::NonNull::<u8>::dangling().as_ptr()
         }
     }
 }

@@ -11,29 +11,29 @@ fn table_of(store: &Store, inst: u32, table: u32) -> usize {
     store.instances[inst as usize].tables[table as usize] as usize
 }
 
-handler!(RefFunc { dst, func } (ip, fp, mem, len, cx, tbl) {
+handler!(RefFunc { dst, func } (ip, fp, mem, acc, cx, tbl, fa) {
     let f = cx.store.instances[cx.inst as usize].funcs[func as usize];
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, f as u64 + 1) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(GlobalGet { dst, global } (ip, fp, mem, len, cx, tbl) {
+handler!(GlobalGet { dst, global } (ip, fp, mem, acc, cx, tbl, fa) {
     let g = cx.store.instances[cx.inst as usize].globals[global as usize];
     let v = cx.store.globals[g as usize].value;
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, v) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(GlobalSet { global, src } (ip, fp, mem, len, cx, tbl) {
+handler!(GlobalSet { global, src } (ip, fp, mem, acc, cx, tbl, fa) {
     let g = cx.store.instances[cx.inst as usize].globals[global as usize];
     // SAFETY: a slot of the current frame (module docs).
     cx.store.globals[g as usize].value = unsafe { get(fp, src) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableGet { dst, table, index } (ip, fp, mem, len, cx, tbl) {
+handler!(TableGet { dst, table, index } (ip, fp, mem, acc, cx, tbl, fa) {
     let t = table_of(cx.store, cx.inst, table);
     // SAFETY: a slot of the current frame (module docs).
     let i = unsafe { get::<u32>(fp, index) } as usize;
@@ -42,10 +42,10 @@ handler!(TableGet { dst, table, index } (ip, fp, mem, len, cx, tbl) {
         Some(&c) => unsafe { set(fp, dst, c) },
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableSet { table, index, value } (ip, fp, mem, len, cx, tbl) {
+handler!(TableSet { table, index, value } (ip, fp, mem, acc, cx, tbl, fa) {
     let t = table_of(cx.store, cx.inst, table);
     // SAFETY: slots of the current frame (module docs).
     let (i, v) = unsafe { (get::<u32>(fp, index) as usize, get::<u64>(fp, value)) };
@@ -53,28 +53,28 @@ handler!(TableSet { table, index, value } (ip, fp, mem, len, cx, tbl) {
         Some(c) => *c = v,
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableSize { dst, table } (ip, fp, mem, len, cx, tbl) {
+handler!(TableSize { dst, table } (ip, fp, mem, acc, cx, tbl, fa) {
     let t = table_of(cx.store, cx.inst, table);
     let n = cx.store.tables[t].elems.len() as u32;
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, n) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableGrow { table, args } (ip, fp, mem, len, cx, tbl) {
+handler!(TableGrow { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
     let t = table_of(cx.store, cx.inst, table);
     // SAFETY: the operands are slots of the current frame (module docs).
     let (init, delta) = unsafe { (get::<u64>(fp, args), get::<u32>(fp, args + 1)) };
     let old = cx.store.tables[t].grow(delta as u64, init).map_or(u32::MAX, |old| old as u32);
     // SAFETY: as above.
     unsafe { set(fp, args, old) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableFill { table, args } (ip, fp, mem, len, cx, tbl) {
+handler!(TableFill { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
     let t = table_of(cx.store, cx.inst, table);
     // SAFETY: the operands are slots of the current frame (module docs).
     let (i, v, n) = unsafe {
@@ -84,10 +84,10 @@ handler!(TableFill { table, args } (ip, fp, mem, len, cx, tbl) {
         Some(range) => range.fill(v),
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(TableCopy { dst_table, src_table, args } (ip, fp, mem, len, cx, tbl) {
+handler!(TableCopy { dst_table, src_table, args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe {
         (get::<u32>(fp, args) as usize, get::<u32>(fp, args + 1) as usize, get::<u32>(fp, args + 2) as usize)
@@ -96,7 +96,7 @@ handler!(TableCopy { dst_table, src_table, args } (ip, fp, mem, len, cx, tbl) {
     if let Err(code) = table_copy(cx.store, dt, st, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `table.copy` between store tables `dt` and `st`.
@@ -119,7 +119,7 @@ fn table_copy(store: &mut Store, dt: usize, st: usize, d: usize, s: usize, n: us
     Ok(())
 }
 
-handler!(TableInit { table, elem, args } (ip, fp, mem, len, cx, tbl) {
+handler!(TableInit { table, elem, args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe {
         (get::<u32>(fp, args) as usize, get::<u32>(fp, args + 1) as usize, get::<u32>(fp, args + 2) as usize)
@@ -127,7 +127,7 @@ handler!(TableInit { table, elem, args } (ip, fp, mem, len, cx, tbl) {
     if let Err(code) = table_init(cx.store, cx.inst, table, elem, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `table.init`: copies `n` entries of element segment `elem` from `s` to
@@ -153,8 +153,8 @@ fn table_init(
     Ok(())
 }
 
-handler!(ElemDrop { elem } (ip, fp, mem, len, cx, tbl) {
+handler!(ElemDrop { elem } (ip, fp, mem, acc, cx, tbl, fa) {
     let e = cx.store.instances[cx.inst as usize].elems[elem as usize] as usize;
     cx.store.elems[e] = None;
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });

@@ -1,6 +1,7 @@
 //! Loads, stores and the bulk memory instructions (memory 0).
 
-use super::{get, handler, set, trap};
+use super::numeric::produce;
+use super::{from_acc, get, handler, mem_len, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx};
@@ -9,9 +10,9 @@ use crate::runtime::Store;
 /// Reads a `$t` at effective address `ea` (`usize`, at most 2^33) or
 /// traps when it is not inside the memory.
 macro_rules! read {
-    ($t:ty, $ea:expr, $ip:ident, $mem:ident, $len:ident, $cx:ident) => {{
+    ($t:ty, $ea:expr, $ip:ident, $mem:ident, $cx:ident) => {{
         let ea: usize = $ea;
-        if ea + std::mem::size_of::<$t>() > $len {
+        if ea + std::mem::size_of::<$t>() > mem_len($cx) {
             return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + size <= len`, the accessible length at `mem`.
@@ -21,9 +22,9 @@ macro_rules! read {
 
 /// Writes `$v as $t` at effective address `ea` or traps.
 macro_rules! write {
-    ($t:ty, $ea:expr, $v:expr, $ip:ident, $mem:ident, $len:ident, $cx:ident) => {{
+    ($t:ty, $ea:expr, $v:expr, $ip:ident, $mem:ident, $cx:ident) => {{
         let ea: usize = $ea;
-        if ea + std::mem::size_of::<$t>() > $len {
+        if ea + std::mem::size_of::<$t>() > mem_len($cx) {
             return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + size <= len`, the accessible length at `mem`.
@@ -31,95 +32,103 @@ macro_rules! write {
     }};
 }
 
-/// `dst = convert(mem[addr + offset])` handlers, and their forms with the
-/// address `base + imm` (wrapping 32-bit addition, offset 0).
+/// `dst = convert(mem[addr + offset])` handlers, their forms with the
+/// address `base + imm` (wrapping 32-bit addition, offset 0) and with the
+/// address from the accumulator. All pass the value on in the accumulators
+/// (an `i64.load` as an `f64` too: it also serves `f64.load`).
 macro_rules! load {
-    ($($name:ident / $fused:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
-        handler!($name { dst, addr, offset } (ip, fp, mem, len, cx, tbl) {
+    ($($name:ident / $fused:ident / $acc_form:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+        handler!($name { dst, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
-            let $v = read!($t, a as usize + offset as usize, ip, mem, len, cx);
-            // SAFETY: a slot of the current frame.
-            unsafe { set(fp, dst, $conv) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            let $v = read!($t, a as usize + offset as usize, ip, mem, cx);
+            produce!(dst, $conv, ip, fp, mem, cx, tbl, fa)
         });
-        handler!($fused { dst, base, imm } (ip, fp, mem, len, cx, tbl) {
+        handler!($fused { dst, base, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
-            let $v = read!($t, a as usize, ip, mem, len, cx);
-            // SAFETY: a slot of the current frame.
-            unsafe { set(fp, dst, $conv) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            let $v = read!($t, a as usize, ip, mem, cx);
+            produce!(dst, $conv, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($acc_form { dst, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            let a: u32 = from_acc(acc, fa);
+            let $v = read!($t, a as usize + offset as usize, ip, mem, cx);
+            produce!(dst, $conv, ip, fp, mem, cx, tbl, fa)
         });
     )*};
 }
 
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
-/// `base + imm` (wrapping 32-bit addition, offset 0) and with a constant.
+/// `base + imm` (wrapping 32-bit addition, offset 0), with a constant and
+/// with the value from the accumulator.
 macro_rules! store {
-    ($($name:ident / $fused:ident / $imm:ident: $t:ty;)*) => {$(
-        handler!($name { addr, val, offset } (ip, fp, mem, len, cx, tbl) {
+    ($($name:ident / $fused:ident / $imm:ident / $acc_form:ident: $t:ty;)*) => {$(
+        handler!($name { addr, val, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
-            write!($t, a as usize + offset as usize, v, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            write!($t, a as usize + offset as usize, v, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
         });
-        handler!($fused { base, imm, val } (ip, fp, mem, len, cx, tbl) {
+        handler!($fused { base, imm, val } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, base), get::<u64>(fp, val)) };
-            write!($t, a.wrapping_add(imm) as usize, v, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            write!($t, a.wrapping_add(imm) as usize, v, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
         });
-        handler!($imm { addr, offset, imm } (ip, fp, mem, len, cx, tbl) {
+        handler!($imm { addr, offset, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
-            write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, len, cx);
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($acc_form { addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let a = unsafe { get::<u32>(fp, addr) };
+            write!($t, a as usize + offset as usize, acc, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
 
 load! {
-    I32Load / I32LoadAdd: u32 => |v| v;
-    I64Load / I64LoadAdd: u64 => |v| v;
-    I32Load8S / I32Load8SAdd: u8 => |v| v as i8 as i32;
-    I32Load8U / I32Load8UAdd: u8 => |v| v as u32;
-    I32Load16S / I32Load16SAdd: u16 => |v| v as i16 as i32;
-    I32Load16U / I32Load16UAdd: u16 => |v| v as u32;
-    I64Load8S / I64Load8SAdd: u8 => |v| v as i8 as i64;
-    I64Load8U / I64Load8UAdd: u8 => |v| v as u64;
-    I64Load16S / I64Load16SAdd: u16 => |v| v as i16 as i64;
-    I64Load16U / I64Load16UAdd: u16 => |v| v as u64;
-    I64Load32S / I64Load32SAdd: u32 => |v| v as i32 as i64;
-    I64Load32U / I64Load32UAdd: u32 => |v| v as u64;
+    I32Load / I32LoadAdd / I32LoadA: u32 => |v| v;
+    I64Load / I64LoadAdd / I64LoadA: u64 => |v| f64::from_bits(v);
+    I32Load8S / I32Load8SAdd / I32Load8SA: u8 => |v| v as i8 as i32;
+    I32Load8U / I32Load8UAdd / I32Load8UA: u8 => |v| v as u32;
+    I32Load16S / I32Load16SAdd / I32Load16SA: u16 => |v| v as i16 as i32;
+    I32Load16U / I32Load16UAdd / I32Load16UA: u16 => |v| v as u32;
+    I64Load8S / I64Load8SAdd / I64Load8SA: u8 => |v| v as i8 as i64;
+    I64Load8U / I64Load8UAdd / I64Load8UA: u8 => |v| v as u64;
+    I64Load16S / I64Load16SAdd / I64Load16SA: u16 => |v| v as i16 as i64;
+    I64Load16U / I64Load16UAdd / I64Load16UA: u16 => |v| v as u64;
+    I64Load32S / I64Load32SAdd / I64Load32SA: u32 => |v| v as i32 as i64;
+    I64Load32U / I64Load32UAdd / I64Load32UA: u32 => |v| v as u64;
 }
 
 store! {
-    I32Store / I32StoreAdd / I32StoreImm: u32;
-    I64Store / I64StoreAdd / I64StoreImm: u64;
-    I32Store8 / I32Store8Add / I32Store8Imm: u8;
-    I32Store16 / I32Store16Add / I32Store16Imm: u16;
-    I64Store8 / I64Store8Add / I64Store8Imm: u8;
-    I64Store16 / I64Store16Add / I64Store16Imm: u16;
-    I64Store32 / I64Store32Add / I64Store32Imm: u32;
+    I32Store / I32StoreAdd / I32StoreImm / I32StoreA: u32;
+    I64Store / I64StoreAdd / I64StoreImm / I64StoreA: u64;
+    I32Store8 / I32Store8Add / I32Store8Imm / I32Store8A: u8;
+    I32Store16 / I32Store16Add / I32Store16Imm / I32Store16A: u16;
+    I64Store8 / I64Store8Add / I64Store8Imm / I64Store8A: u8;
+    I64Store16 / I64Store16Add / I64Store16Imm / I64Store16A: u16;
+    I64Store32 / I64Store32Add / I64Store32Imm / I64Store32A: u32;
 }
 
-handler!(MemorySize { dst } (ip, fp, mem, len, cx, tbl) {
+handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    unsafe { set(fp, dst, (len / PAGE_SIZE) as u32) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    unsafe { set(fp, dst, (mem_len(cx) / PAGE_SIZE) as u32) };
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(MemoryGrow { dst, delta } (ip, fp, mem, len, cx, tbl) {
+handler!(MemoryGrow { dst, delta } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let d = unsafe { get::<u32>(fp, delta) };
     let old = memory(cx).grow(d as u64).map_or(u32::MAX, |old| old as u32);
     // SAFETY: as above.
     unsafe { set(fp, dst, old) };
-    // The base never moves; the length changed.
-    // SAFETY: `mem_len` points at the current memory's length.
-    let len = unsafe { *cx.mem_len };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    // The base never moves; the length changed (`mem_len` follows it).
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// Memory 0 of the current instance (validation guarantees it exists).
@@ -142,33 +151,34 @@ unsafe fn three(fp: crate::engine::executor::dispatch::Fp, args: u32) -> (usize,
     }
 }
 
-handler!(MemoryFill { args } (ip, fp, mem, len, cx, tbl) {
+handler!(MemoryFill { args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, v, n) = unsafe { three(fp, args) };
     match memory(cx).data_mut().get_mut(d..d.saturating_add(n)) {
         Some(range) => range.fill(v as u8),
         None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(MemoryCopy { args } (ip, fp, mem, len, cx, tbl) {
+handler!(MemoryCopy { args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe { three(fp, args) };
+    let len = mem_len(cx);
     if d + n > len || s + n > len {
         return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }
     memory(cx).data_mut().copy_within(s..s + n, d);
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(MemoryInit { data, args } (ip, fp, mem, len, cx, tbl) {
+handler!(MemoryInit { data, args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe { three(fp, args) };
     if let Err(code) = memory_init(cx.store, cx.inst, cx.mem_idx, data, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `memory.init`: copies `n` bytes of data segment `data` (module index)
@@ -193,8 +203,8 @@ fn memory_init(
     Ok(())
 }
 
-handler!(DataDrop { data } (ip, fp, mem, len, cx, tbl) {
+handler!(DataDrop { data } (ip, fp, mem, acc, cx, tbl, fa) {
     let di = cx.store.instances[cx.inst as usize].datas[data as usize] as usize;
     cx.store.datas[di] = None;
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });

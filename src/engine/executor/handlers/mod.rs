@@ -82,6 +82,52 @@ impl Cell for bool {
     }
 }
 
+/// A cell value as the accumulators carry it (see `dispatch`): every
+/// value in `acc` as its cell bits, `f64` values in `fa` as well.
+pub(super) trait Acc: Cell {
+    /// The operand the accumulators hold.
+    #[inline(always)]
+    fn from_acc(acc: u64, _fa: f64) -> Self {
+        Self::from_cell(acc)
+    }
+    /// The accumulators after producing `self` (`fa` is kept unless `self`
+    /// is an `f64`).
+    #[inline(always)]
+    fn to_acc(self, fa: f64) -> (u64, f64) {
+        (self.into_cell(), fa)
+    }
+}
+
+impl Acc for u32 {}
+impl Acc for i32 {}
+impl Acc for u64 {}
+impl Acc for i64 {}
+impl Acc for f32 {}
+impl Acc for bool {}
+impl Acc for f64 {
+    #[inline(always)]
+    fn from_acc(_acc: u64, fa: f64) -> Self {
+        fa
+    }
+    #[inline(always)]
+    fn to_acc(self, _fa: f64) -> (u64, f64) {
+        (self.to_bits(), self)
+    }
+}
+
+/// The operand the accumulators hold, as a `T`.
+#[inline(always)]
+pub(super) fn from_acc<T: Acc>(acc: u64, fa: f64) -> T {
+    T::from_acc(acc, fa)
+}
+
+/// The length of the current memory 0 (`Cx::mem_len`).
+#[inline(always)]
+pub(super) fn mem_len(cx: &Cx<'_>) -> usize {
+    // SAFETY: `mem_len` always points at a live length (see `Cx::mem_len`).
+    unsafe { *cx.mem_len }
+}
+
 /// A 32-bit instruction immediate widened to an operand type
 /// (sign-extended for 64-bit types).
 pub(super) trait Imm {
@@ -153,15 +199,16 @@ pub(super) fn raise(cx: &mut Cx<'_>, ip: Ip, t: Trap) -> Exit {
 /// Defines the handler for `Instr::$name`, binding its fields. The body
 /// must end by continuing (`next!`) or finishing (`return`).
 macro_rules! handler {
-    ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $tbl:ident) $body:block) => {
+    ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) $body:block) => {
         #[allow(unused_mut, unused_variables)]
         pub(super) unsafe fn $name(
             mut $ip: $crate::engine::executor::dispatch::Ip,
             mut $fp: $crate::engine::executor::dispatch::Fp,
             mut $mem: $crate::engine::executor::dispatch::Mem,
-            mut $len: usize,
+            $acc: u64,
             $cx: &mut $crate::engine::executor::dispatch::Cx<'_>,
             $tbl: $crate::engine::executor::dispatch::Table,
+            $fa: f64,
         ) -> $crate::engine::executor::dispatch::Exit {
             // SAFETY: this handler is installed only for `Instr::$name`
             // (see `handler_for`) and `ip` points at that instruction.
@@ -180,15 +227,16 @@ pub(super) use handler;
 macro_rules! list_variants {
     (
         $m:ident;
-        binop: [$($bin:ident)*]
-        tbinop: [$($tbin:ident)*]
-        unop: [$($un:ident)*]
-        tunop: [$($tun:ident)*]
-        load: [$(($ld:ident $lda:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident))*]
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        binop: [$(($bin:ident $binA:ident $binB:ident))*]
+        tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
+        unop: [$(($un:ident $unA:ident))*]
+        tunop: [$(($tun:ident $tunA:ident))*]
+        load: [$(($ld:ident $lda:ident $ldA:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+            $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
         $m! {
             Unreachable Br BrIfNez BrIfEqz BrTable Return Call CallIndirect Copy Const
@@ -197,6 +245,9 @@ macro_rules! list_variants {
             MemoryCopy MemoryInit DataDrop ConstBr CopyBr
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
+            BrIfNezA BrIfEqzA BrTableA
+            $($binA $binB)* $($tbinA $tbinB)* $($unA)* $($tunA)* $($ldA)* $($stA)*
+            $($cvA $cvB $cviA $cbA $cbB $cbiA)* $($fbA $fbB $fnbA $fnbB)* $($aiA)*
         }
     };
 }

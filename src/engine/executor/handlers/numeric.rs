@@ -1,220 +1,275 @@
 //! Numeric instructions, moves, constants and `select`.
 
-use super::{get, handler, set, trap, Imm};
+use super::{from_acc, get, handler, set, trap, Imm};
 use crate::core::num;
 use crate::engine::executor::dispatch::next;
 
-/// `dst = f(a, b)` handlers.
+/// `dst = f(a, b)` handlers, with their forms taking `a` (`$na`) or `b`
+/// (`$nb`) from the accumulator; all pass the result on in it.
 macro_rules! binop {
-    ($($name:ident($x:ident: $tx:ty, $y:ident: $ty:ty) $e:expr;)*) => {$(
-        handler!($name { dst, a, b } (ip, fp, mem, len, cx, tbl) {
+    ($($name:ident $na:ident $nb:ident ($x:ident: $tx:ty, $y:ident: $ty:ty) $e:expr;)*) => {$(
+        handler!($name { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let ($x, $y): ($tx, $ty) = unsafe { (get(fp, a), get(fp, b)) };
-            // SAFETY: as above.
-            unsafe { set(fp, dst, $e) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($na { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $tx = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let $y: $ty = unsafe { get(fp, b) };
+            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($nb { dst, a } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x: $tx = unsafe { get(fp, a) };
+            let $y: $ty = from_acc(acc, fa);
+            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
         });
     )*};
 }
 
-/// `dst = f(a, b)?` handlers: `f` may trap.
+/// Writes `$v` to slot `$dst` and continues with the next instruction,
+/// passing `$v` on in the accumulators.
+macro_rules! produce {
+    ($dst:ident, $v:expr, $ip:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+        let v = $v;
+        // SAFETY: a slot of the current frame (module docs).
+        unsafe { set($fp, $dst, v) };
+        let (acc, fa) = super::Acc::to_acc(v, $fa);
+        next!($ip.wrapping_add(1), $fp, $mem, acc, $cx, $tbl, fa)
+    }};
+}
+pub(super) use produce;
+
+/// `dst = f(a, b)?` handlers: `f` may trap. Forms as for `binop!`.
 macro_rules! tbinop {
-    ($($name:ident($x:ident: $t:ty, $y:ident) $e:expr;)*) => {$(
-        handler!($name { dst, a, b } (ip, fp, mem, len, cx, tbl) {
+    ($($name:ident $na:ident $nb:ident ($x:ident: $t:ty, $y:ident) $e:expr;)*) => {$(
+        handler!($name { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let ($x, $y): ($t, $t) = unsafe { (get(fp, a), get(fp, b)) };
             match $e {
-                // SAFETY: as above.
-                Ok(v) => unsafe { set(fp, dst, v) },
-                Err(c) => return trap(cx, ip, c),
+                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
+                Err(c) => trap(cx, ip, c),
             }
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+        });
+        handler!($na { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let $y: $t = unsafe { get(fp, b) };
+            match $e {
+                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
+                Err(c) => trap(cx, ip, c),
+            }
+        });
+        handler!($nb { dst, a } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x: $t = unsafe { get(fp, a) };
+            let $y: $t = from_acc(acc, fa);
+            match $e {
+                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
+                Err(c) => trap(cx, ip, c),
+            }
         });
     )*};
 }
 
-/// `dst = f(src)` handlers.
+/// `dst = f(src)` handlers, with their form taking `src` from the
+/// accumulator (`$na`).
 macro_rules! unop {
-    ($($name:ident($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, len, cx, tbl) {
-            // SAFETY: slots of the current frame (module docs).
+    ($($name:ident $na:ident ($x:ident: $t:ty) $e:expr;)*) => {$(
+        handler!($name { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
             let $x: $t = unsafe { get(fp, src) };
-            // SAFETY: as above.
-            unsafe { set(fp, dst, $e) };
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($na { dst } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
         });
     )*};
 }
 
-/// `dst = f(src)?` handlers: `f` may trap.
+/// `dst = f(src)?` handlers: `f` may trap. Forms as for `unop!`.
 macro_rules! tunop {
-    ($($name:ident($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, len, cx, tbl) {
-            // SAFETY: slots of the current frame (module docs).
+    ($($name:ident $na:ident ($x:ident: $t:ty) $e:expr;)*) => {$(
+        handler!($name { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
             let $x: $t = unsafe { get(fp, src) };
             match $e {
-                // SAFETY: as above.
-                Ok(v) => unsafe { set(fp, dst, v) },
-                Err(c) => return trap(cx, ip, c),
+                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
+                Err(c) => trap(cx, ip, c),
             }
-            next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+        });
+        handler!($na { dst } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            match $e {
+                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
+                Err(c) => trap(cx, ip, c),
+            }
         });
     )*};
 }
 
 binop! {
-    I32Add(a: u32, b: u32) a.wrapping_add(b);
-    I32Sub(a: u32, b: u32) a.wrapping_sub(b);
-    I32Mul(a: u32, b: u32) a.wrapping_mul(b);
-    I32And(a: u32, b: u32) a & b;
-    I32Or(a: u32, b: u32) a | b;
-    I32Xor(a: u32, b: u32) a ^ b;
-    I32Shl(a: u32, b: u32) a.wrapping_shl(b);
-    I32ShrS(a: i32, b: u32) a.wrapping_shr(b);
-    I32ShrU(a: u32, b: u32) a.wrapping_shr(b);
-    I32Rotl(a: u32, b: u32) a.rotate_left(b & 31);
-    I32Rotr(a: u32, b: u32) a.rotate_right(b & 31);
-    I64Add(a: u64, b: u64) a.wrapping_add(b);
-    I64Sub(a: u64, b: u64) a.wrapping_sub(b);
-    I64Mul(a: u64, b: u64) a.wrapping_mul(b);
-    I64And(a: u64, b: u64) a & b;
-    I64Or(a: u64, b: u64) a | b;
-    I64Xor(a: u64, b: u64) a ^ b;
-    I64Shl(a: u64, b: u64) a.wrapping_shl(b as u32);
-    I64ShrS(a: i64, b: u64) a.wrapping_shr(b as u32);
-    I64ShrU(a: u64, b: u64) a.wrapping_shr(b as u32);
-    I64Rotl(a: u64, b: u64) a.rotate_left((b & 63) as u32);
-    I64Rotr(a: u64, b: u64) a.rotate_right((b & 63) as u32);
-    F32Add(a: f32, b: f32) a + b;
-    F32Sub(a: f32, b: f32) a - b;
-    F32Mul(a: f32, b: f32) a * b;
-    F32Div(a: f32, b: f32) a / b;
-    F32Min(a: f32, b: f32) num::f32_min(a, b);
-    F32Max(a: f32, b: f32) num::f32_max(a, b);
-    F32Copysign(a: u32, b: u32) (a & 0x7fff_ffff) | (b & 0x8000_0000);
-    F32Eq(a: f32, b: f32) a == b;
-    F32Ne(a: f32, b: f32) a != b;
-    F32Lt(a: f32, b: f32) a < b;
-    F32Gt(a: f32, b: f32) a > b;
-    F32Le(a: f32, b: f32) a <= b;
-    F32Ge(a: f32, b: f32) a >= b;
-    F64Add(a: f64, b: f64) a + b;
-    F64Sub(a: f64, b: f64) a - b;
-    F64Mul(a: f64, b: f64) a * b;
-    F64Div(a: f64, b: f64) a / b;
-    F64Min(a: f64, b: f64) num::f64_min(a, b);
-    F64Max(a: f64, b: f64) num::f64_max(a, b);
-    F64Copysign(a: u64, b: u64) (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000);
-    F64Eq(a: f64, b: f64) a == b;
-    F64Ne(a: f64, b: f64) a != b;
-    F64Lt(a: f64, b: f64) a < b;
-    F64Gt(a: f64, b: f64) a > b;
-    F64Le(a: f64, b: f64) a <= b;
-    F64Ge(a: f64, b: f64) a >= b;
+    I32Add I32AddA I32AddB(a: u32, b: u32) a.wrapping_add(b);
+    I32Sub I32SubA I32SubB(a: u32, b: u32) a.wrapping_sub(b);
+    I32Mul I32MulA I32MulB(a: u32, b: u32) a.wrapping_mul(b);
+    I32And I32AndA I32AndB(a: u32, b: u32) a & b;
+    I32Or I32OrA I32OrB(a: u32, b: u32) a | b;
+    I32Xor I32XorA I32XorB(a: u32, b: u32) a ^ b;
+    I32Shl I32ShlA I32ShlB(a: u32, b: u32) a.wrapping_shl(b);
+    I32ShrS I32ShrSA I32ShrSB(a: i32, b: u32) a.wrapping_shr(b);
+    I32ShrU I32ShrUA I32ShrUB(a: u32, b: u32) a.wrapping_shr(b);
+    I32Rotl I32RotlA I32RotlB(a: u32, b: u32) a.rotate_left(b & 31);
+    I32Rotr I32RotrA I32RotrB(a: u32, b: u32) a.rotate_right(b & 31);
+    I64Add I64AddA I64AddB(a: u64, b: u64) a.wrapping_add(b);
+    I64Sub I64SubA I64SubB(a: u64, b: u64) a.wrapping_sub(b);
+    I64Mul I64MulA I64MulB(a: u64, b: u64) a.wrapping_mul(b);
+    I64And I64AndA I64AndB(a: u64, b: u64) a & b;
+    I64Or I64OrA I64OrB(a: u64, b: u64) a | b;
+    I64Xor I64XorA I64XorB(a: u64, b: u64) a ^ b;
+    I64Shl I64ShlA I64ShlB(a: u64, b: u64) a.wrapping_shl(b as u32);
+    I64ShrS I64ShrSA I64ShrSB(a: i64, b: u64) a.wrapping_shr(b as u32);
+    I64ShrU I64ShrUA I64ShrUB(a: u64, b: u64) a.wrapping_shr(b as u32);
+    I64Rotl I64RotlA I64RotlB(a: u64, b: u64) a.rotate_left((b & 63) as u32);
+    I64Rotr I64RotrA I64RotrB(a: u64, b: u64) a.rotate_right((b & 63) as u32);
+    F32Add F32AddA F32AddB(a: f32, b: f32) a + b;
+    F32Sub F32SubA F32SubB(a: f32, b: f32) a - b;
+    F32Mul F32MulA F32MulB(a: f32, b: f32) a * b;
+    F32Div F32DivA F32DivB(a: f32, b: f32) a / b;
+    F32Min F32MinA F32MinB(a: f32, b: f32) num::f32_min(a, b);
+    F32Max F32MaxA F32MaxB(a: f32, b: f32) num::f32_max(a, b);
+    F32Copysign F32CopysignA F32CopysignB(a: u32, b: u32) (a & 0x7fff_ffff) | (b & 0x8000_0000);
+    F32Eq F32EqA F32EqB(a: f32, b: f32) a == b;
+    F32Ne F32NeA F32NeB(a: f32, b: f32) a != b;
+    F32Lt F32LtA F32LtB(a: f32, b: f32) a < b;
+    F32Gt F32GtA F32GtB(a: f32, b: f32) a > b;
+    F32Le F32LeA F32LeB(a: f32, b: f32) a <= b;
+    F32Ge F32GeA F32GeB(a: f32, b: f32) a >= b;
+    F64Add F64AddA F64AddB(a: f64, b: f64) a + b;
+    F64Sub F64SubA F64SubB(a: f64, b: f64) a - b;
+    F64Mul F64MulA F64MulB(a: f64, b: f64) a * b;
+    F64Div F64DivA F64DivB(a: f64, b: f64) a / b;
+    F64Min F64MinA F64MinB(a: f64, b: f64) num::f64_min(a, b);
+    F64Max F64MaxA F64MaxB(a: f64, b: f64) num::f64_max(a, b);
+    F64Copysign F64CopysignA F64CopysignB(a: u64, b: u64) f64::from_bits((a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000));
+    F64Eq F64EqA F64EqB(a: f64, b: f64) a == b;
+    F64Ne F64NeA F64NeB(a: f64, b: f64) a != b;
+    F64Lt F64LtA F64LtB(a: f64, b: f64) a < b;
+    F64Gt F64GtA F64GtB(a: f64, b: f64) a > b;
+    F64Le F64LeA F64LeB(a: f64, b: f64) a <= b;
+    F64Ge F64GeA F64GeB(a: f64, b: f64) a >= b;
 }
 
 tbinop! {
-    I32DivS(a: i32, b) num::i32_div_s(a, b);
-    I32DivU(a: u32, b) num::i32_div_u(a, b);
-    I32RemS(a: i32, b) num::i32_rem_s(a, b);
-    I32RemU(a: u32, b) num::i32_rem_u(a, b);
-    I64DivS(a: i64, b) num::i64_div_s(a, b);
-    I64DivU(a: u64, b) num::i64_div_u(a, b);
-    I64RemS(a: i64, b) num::i64_rem_s(a, b);
-    I64RemU(a: u64, b) num::i64_rem_u(a, b);
+    I32DivS I32DivSA I32DivSB(a: i32, b) num::i32_div_s(a, b);
+    I32DivU I32DivUA I32DivUB(a: u32, b) num::i32_div_u(a, b);
+    I32RemS I32RemSA I32RemSB(a: i32, b) num::i32_rem_s(a, b);
+    I32RemU I32RemUA I32RemUB(a: u32, b) num::i32_rem_u(a, b);
+    I64DivS I64DivSA I64DivSB(a: i64, b) num::i64_div_s(a, b);
+    I64DivU I64DivUA I64DivUB(a: u64, b) num::i64_div_u(a, b);
+    I64RemS I64RemSA I64RemSB(a: i64, b) num::i64_rem_s(a, b);
+    I64RemU I64RemUA I64RemUB(a: u64, b) num::i64_rem_u(a, b);
 }
 
 unop! {
-    I32Eqz(x: u32) x == 0;
-    I32Clz(x: u32) x.leading_zeros();
-    I32Ctz(x: u32) x.trailing_zeros();
-    I32Popcnt(x: u32) x.count_ones();
-    I64Eqz(x: u64) x == 0;
-    I64Clz(x: u64) x.leading_zeros() as u64;
-    I64Ctz(x: u64) x.trailing_zeros() as u64;
-    I64Popcnt(x: u64) x.count_ones() as u64;
-    F32Abs(x: u32) x & 0x7fff_ffff;
-    F32Neg(x: u32) x ^ 0x8000_0000;
-    F32Ceil(x: f32) num::f32_ceil(x);
-    F32Floor(x: f32) num::f32_floor(x);
-    F32Trunc(x: f32) num::f32_trunc(x);
-    F32Nearest(x: f32) num::f32_nearest(x);
-    F32Sqrt(x: f32) x.sqrt();
-    F64Abs(x: u64) x & 0x7fff_ffff_ffff_ffff;
-    F64Neg(x: u64) x ^ 0x8000_0000_0000_0000;
-    F64Ceil(x: f64) num::f64_ceil(x);
-    F64Floor(x: f64) num::f64_floor(x);
-    F64Trunc(x: f64) num::f64_trunc(x);
-    F64Nearest(x: f64) num::f64_nearest(x);
-    F64Sqrt(x: f64) x.sqrt();
-    I32WrapI64(x: u64) x as u32;
-    I64ExtendI32S(x: i32) x as i64;
-    I64ExtendI32U(x: u32) x as u64;
-    F32ConvertI32S(x: i32) x as f32;
-    F32ConvertI32U(x: u32) x as f32;
-    F32ConvertI64S(x: i64) x as f32;
-    F32ConvertI64U(x: u64) x as f32;
-    F32DemoteF64(x: f64) x as f32;
-    F64ConvertI32S(x: i32) x as f64;
-    F64ConvertI32U(x: u32) x as f64;
-    F64ConvertI64S(x: i64) x as f64;
-    F64ConvertI64U(x: u64) x as f64;
-    F64PromoteF32(x: f32) x as f64;
-    I32Extend8S(x: u32) x as i8 as i32;
-    I32Extend16S(x: u32) x as i16 as i32;
-    I64Extend8S(x: u64) x as i8 as i64;
-    I64Extend16S(x: u64) x as i16 as i64;
-    I64Extend32S(x: u64) x as i32 as i64;
+    I32Eqz I32EqzA(x: u32) x == 0;
+    I32Clz I32ClzA(x: u32) x.leading_zeros();
+    I32Ctz I32CtzA(x: u32) x.trailing_zeros();
+    I32Popcnt I32PopcntA(x: u32) x.count_ones();
+    I64Eqz I64EqzA(x: u64) x == 0;
+    I64Clz I64ClzA(x: u64) x.leading_zeros() as u64;
+    I64Ctz I64CtzA(x: u64) x.trailing_zeros() as u64;
+    I64Popcnt I64PopcntA(x: u64) x.count_ones() as u64;
+    F32Abs F32AbsA(x: u32) x & 0x7fff_ffff;
+    F32Neg F32NegA(x: u32) x ^ 0x8000_0000;
+    F32Ceil F32CeilA(x: f32) num::f32_ceil(x);
+    F32Floor F32FloorA(x: f32) num::f32_floor(x);
+    F32Trunc F32TruncA(x: f32) num::f32_trunc(x);
+    F32Nearest F32NearestA(x: f32) num::f32_nearest(x);
+    F32Sqrt F32SqrtA(x: f32) x.sqrt();
+    F64Abs F64AbsA(x: u64) f64::from_bits(x & 0x7fff_ffff_ffff_ffff);
+    F64Neg F64NegA(x: u64) f64::from_bits(x ^ 0x8000_0000_0000_0000);
+    F64Ceil F64CeilA(x: f64) num::f64_ceil(x);
+    F64Floor F64FloorA(x: f64) num::f64_floor(x);
+    F64Trunc F64TruncA(x: f64) num::f64_trunc(x);
+    F64Nearest F64NearestA(x: f64) num::f64_nearest(x);
+    F64Sqrt F64SqrtA(x: f64) x.sqrt();
+    I32WrapI64 I32WrapI64A(x: u64) x as u32;
+    I64ExtendI32S I64ExtendI32SA(x: i32) x as i64;
+    I64ExtendI32U I64ExtendI32UA(x: u32) x as u64;
+    F32ConvertI32S F32ConvertI32SA(x: i32) x as f32;
+    F32ConvertI32U F32ConvertI32UA(x: u32) x as f32;
+    F32ConvertI64S F32ConvertI64SA(x: i64) x as f32;
+    F32ConvertI64U F32ConvertI64UA(x: u64) x as f32;
+    F32DemoteF64 F32DemoteF64A(x: f64) x as f32;
+    F64ConvertI32S F64ConvertI32SA(x: i32) x as f64;
+    F64ConvertI32U F64ConvertI32UA(x: u32) x as f64;
+    F64ConvertI64S F64ConvertI64SA(x: i64) x as f64;
+    F64ConvertI64U F64ConvertI64UA(x: u64) x as f64;
+    F64PromoteF32 F64PromoteF32A(x: f32) x as f64;
+    I32Extend8S I32Extend8SA(x: u32) x as i8 as i32;
+    I32Extend16S I32Extend16SA(x: u32) x as i16 as i32;
+    I64Extend8S I64Extend8SA(x: u64) x as i8 as i64;
+    I64Extend16S I64Extend16SA(x: u64) x as i16 as i64;
+    I64Extend32S I64Extend32SA(x: u64) x as i32 as i64;
     // Rust's float-to-int `as` saturates and maps NaN to 0, exactly the
     // semantics of the `trunc_sat` family.
-    I32TruncSatF32S(x: f32) x as i32;
-    I32TruncSatF32U(x: f32) x as u32;
-    I32TruncSatF64S(x: f64) x as i32;
-    I32TruncSatF64U(x: f64) x as u32;
-    I64TruncSatF32S(x: f32) x as i64;
-    I64TruncSatF32U(x: f32) x as u64;
-    I64TruncSatF64S(x: f64) x as i64;
-    I64TruncSatF64U(x: f64) x as u64;
+    I32TruncSatF32S I32TruncSatF32SA(x: f32) x as i32;
+    I32TruncSatF32U I32TruncSatF32UA(x: f32) x as u32;
+    I32TruncSatF64S I32TruncSatF64SA(x: f64) x as i32;
+    I32TruncSatF64U I32TruncSatF64UA(x: f64) x as u32;
+    I64TruncSatF32S I64TruncSatF32SA(x: f32) x as i64;
+    I64TruncSatF32U I64TruncSatF32UA(x: f32) x as u64;
+    I64TruncSatF64S I64TruncSatF64SA(x: f64) x as i64;
+    I64TruncSatF64U I64TruncSatF64UA(x: f64) x as u64;
 }
 
 tunop! {
-    I32TruncF32S(x: f32) num::i32_trunc_f32_s(x);
-    I32TruncF32U(x: f32) num::i32_trunc_f32_u(x);
-    I32TruncF64S(x: f64) num::i32_trunc_f64_s(x);
-    I32TruncF64U(x: f64) num::i32_trunc_f64_u(x);
-    I64TruncF32S(x: f32) num::i64_trunc_f32_s(x);
-    I64TruncF32U(x: f32) num::i64_trunc_f32_u(x);
-    I64TruncF64S(x: f64) num::i64_trunc_f64_s(x);
-    I64TruncF64U(x: f64) num::i64_trunc_f64_u(x);
+    I32TruncF32S I32TruncF32SA(x: f32) num::i32_trunc_f32_s(x);
+    I32TruncF32U I32TruncF32UA(x: f32) num::i32_trunc_f32_u(x);
+    I32TruncF64S I32TruncF64SA(x: f64) num::i32_trunc_f64_s(x);
+    I32TruncF64U I32TruncF64UA(x: f64) num::i32_trunc_f64_u(x);
+    I64TruncF32S I64TruncF32SA(x: f32) num::i64_trunc_f32_s(x);
+    I64TruncF32U I64TruncF32UA(x: f32) num::i64_trunc_f32_u(x);
+    I64TruncF64S I64TruncF64SA(x: f64) num::i64_trunc_f64_s(x);
+    I64TruncF64U I64TruncF64UA(x: f64) num::i64_trunc_f64_u(x);
 }
 
 /// The value forms of the integer comparisons and the arithmetic ops with a
-/// constant operand (the branch forms are in `control`).
+/// constant operand (the branch forms are in `control`), with their forms
+/// taking the left operand from the accumulator.
 macro_rules! compare_and_imm {
     (
         binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
-        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
+        cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
+            $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
         fcmp: $_fcmp:tt
-        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+        arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
         $(
-            binop! { $cv(x: $cty, y: $cty) x $cop y; }
-            handler!($cvi { dst, a, imm } (ip, fp, mem, len, cx, tbl) {
-                // SAFETY: slots of the current frame (module docs).
+            binop! { $cv $cvA $cvB(x: $cty, y: $cty) x $cop y; }
+            handler!($cvi { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+                // SAFETY: a slot of the current frame (module docs).
                 let x: $cty = unsafe { get(fp, a) };
-                // SAFETY: as above.
-                unsafe { set(fp, dst, x $cop <$cty>::from_imm(imm)) };
-                next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+                produce!(dst, x $cop <$cty>::from_imm(imm), ip, fp, mem, cx, tbl, fa)
+            });
+            handler!($cviA { dst, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+                let x: $cty = from_acc(acc, fa);
+                produce!(dst, x $cop <$cty>::from_imm(imm), ip, fp, mem, cx, tbl, fa)
             });
         )*
         $(
-            handler!($ai { dst, a, imm } (ip, fp, mem, len, cx, tbl) {
-                // SAFETY: slots of the current frame (module docs).
+            handler!($ai { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+                // SAFETY: a slot of the current frame (module docs).
                 let x: $aty = unsafe { get(fp, a) };
                 let y = <$aty>::from_imm(imm);
-                // SAFETY: as above.
-                unsafe { set(fp, dst, arith!($aop, x, y)) };
-                next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+                produce!(dst, arith!($aop, x, y), ip, fp, mem, cx, tbl, fa)
+            });
+            handler!($aiA { dst, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+                let x: $aty = from_acc(acc, fa);
+                let y = <$aty>::from_imm(imm);
+                produce!(dst, arith!($aop, x, y), ip, fp, mem, cx, tbl, fa)
             });
         )*
     };
@@ -264,24 +319,24 @@ macro_rules! arith {
 
 crate::ir::for_each_op_family!(compare_and_imm);
 
-handler!(Copy { dst, src } (ip, fp, mem, len, cx, tbl) {
+handler!(Copy { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(Const { dst, val } (ip, fp, mem, len, cx, tbl) {
+handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(Select { dst, b, cond } (ip, fp, mem, len, cx, tbl) {
+handler!(Select { dst, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe {
         if get::<u32>(fp, cond) == 0 {
             *fp.add(dst as usize) = *fp.add(b as usize);
         }
     }
-    next!(ip.wrapping_add(1), fp, mem, len, cx, tbl)
+    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });

@@ -58,36 +58,48 @@ fn operand(t: &str, which: char) -> String {
     format!("(local.get ${}{which})", t.to_lowercase())
 }
 
+/// A value of type `t` computed right before its use, so that the user
+/// takes it from the accumulator.
+fn fresh(t: &str) -> String {
+    let t = t.to_lowercase();
+    format!("({t}.add (local.get ${t}a) (local.get ${t}b))")
+}
+
 /// The loop body exercising the numeric, memory and comparison families.
 fn family_body() -> String {
     let mut body = String::new();
     macro_rules! gen {
         (
-            binop: [$($bin:ident)*]
-            tbinop: [$($tbin:ident)*]
-            unop: [$($un:ident)*]
-            tunop: [$($tun:ident)*]
-            load: [$(($ld:ident $lda:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident))*]
-            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt))*]
-            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident))*]
+            binop: [$(($bin:ident $($_binx:ident)*))*]
+            tbinop: [$(($tbin:ident $($_tbinx:ident)*))*]
+            unop: [$(($un:ident $_unA:ident))*]
+            tunop: [$(($tun:ident $_tunA:ident))*]
+            load: [$(($ld:ident $lda:ident $_ldA:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident $_stA:ident))*]
+            cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
+            arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
         ) => {
             for name in [$(stringify!($bin),)* $(stringify!($tbin),)*] {
                 let t = &words(name)[0];
-                body += &format!(
-                    "(drop ({} {} {}))\n",
-                    wasm_name(name), operand(t, 'a'), operand(t, 'b')
-                );
+                let (op, a, b, sum) = (wasm_name(name), operand(t, 'a'), operand(t, 'b'), fresh(t));
+                body += &format!("(drop ({op} {a} {b}))\n");
+                // The forms taking an operand from the accumulator.
+                body += &format!("(drop ({op} {sum} {b}))\n(drop ({op} {a} {sum}))\n");
             }
             for name in [$(stringify!($un),)* $(stringify!($tun),)*] {
                 let w = words(name);
                 // The operand type is the last type word (`I64ExtendI32S`).
                 let t = w.iter().rev().find(|w| is_type(w)).unwrap();
                 body += &format!("(drop ({} {}))\n", wasm_name(name), operand(t, 'a'));
+                body += &format!("(drop ({} {}))\n", wasm_name(name), fresh(t));
             }
             for name in [$(stringify!($ld),)*] {
                 body += &format!("(drop ({} (local.get $addr)))\n", wasm_name(name));
+                body += &format!(
+                    "(drop ({} (i32.add (local.get $addr) (local.get $zero))))\n",
+                    wasm_name(name)
+                );
                 body += &format!(
                     "(drop ({} (i32.add (local.get $addr) (i32.const 4))))\n",
                     wasm_name(name)
@@ -104,6 +116,7 @@ fn family_body() -> String {
                     "({} (local.get $addr) ({}.const 9))\n",
                     wasm_name(name), t.to_lowercase()
                 );
+                body += &format!("({} (local.get $addr) {})\n", wasm_name(name), fresh(t));
             }
             for name in [$(stringify!($cv),)*] {
                 let t = &words(name)[0];
@@ -113,6 +126,11 @@ fn family_body() -> String {
                 body += &format!("(drop ({op} {a} {b}))\n(drop ({op} {a} {k}))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
                 body += &format!("(block $x (br_if $x ({op} {a} {k})))\n");
+                let sum = fresh(t);
+                body += &format!("(drop ({op} {sum} {b}))\n(drop ({op} {a} {sum}))\n(drop ({op} {sum} {k}))\n");
+                body += &format!("(block $x (br_if $x ({op} {sum} {b})))\n");
+                body += &format!("(block $x (br_if $x ({op} {a} {sum})))\n");
+                body += &format!("(block $x (br_if $x ({op} {sum} {k})))\n");
                 // A counter update right before the test fuses with it.
                 let ty = t.to_lowercase();
                 let step = format!("(local.set $step{ty} ({ty}.add (local.get $step{ty}) ({ty}.const 1)))");
@@ -124,13 +142,17 @@ fn family_body() -> String {
                 let (op, a, b) = (wasm_name(name), operand(t, 'a'), operand(t, 'b'));
                 body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
                 body += &format!("(if ({op} {a} {b}) (then (local.set $copy (i32.const 1))))\n");
+                let sum = fresh(t);
+                for (x, y) in [(&sum, &b), (&a, &sum)] {
+                    body += &format!("(block $x (br_if $x ({op} {x} {y})))\n");
+                    body += &format!("(if ({op} {x} {y}) (then (local.set $copy (i32.const 1))))\n");
+                }
             }
             for name in [$(stringify!($ab),)*] {
                 let t = &words(name)[0];
-                body += &format!(
-                    "(drop ({} {} ({}.const 5)))\n",
-                    wasm_name(name), operand(t, 'a'), t.to_lowercase()
-                );
+                for x in [operand(t, 'a'), fresh(t)] {
+                    body += &format!("(drop ({} {x} ({}.const 5)))\n", wasm_name(name), t.to_lowercase());
+                }
             }
         };
     }
@@ -171,6 +193,9 @@ fn module_text() -> String {
       (block $a (br_if $a (local.get $zero)))
       (if (local.get $zero) (then (global.set $g (i64.const 99))))
       (block $a (block $b (br_table $a $b (local.get $zero))))
+      (block $a (br_if $a (i32.add (local.get $zero) (local.get $zero))))
+      (if (i32.add (local.get $zero) (local.get $zero)) (then (global.set $g (i64.const 99))))
+      (block $a (block $b (br_table $a $b (i32.add (local.get $zero) (local.get $zero)))))
       (drop (call $leaf (local.get $i)))
       (drop (call $host (local.get $i)))
       (drop (call $other (local.get $i)))
