@@ -344,6 +344,9 @@ impl Translator {
             }
             O::Drop => {
                 self.stack.pop();
+                // The instruction that wrote the dropped value no longer
+                // produced the top operand: `local.set` must not retarget it.
+                self.last_result = None;
             }
             O::Select | O::TypedSelect { .. } => {
                 let cond = self.pop();
