@@ -51,8 +51,8 @@ macro_rules! define_instr {
             BrIfNez { cond: Slot, target: u32 },
             /// `if`/`br_if` helper: jump when `cond == 0`.
             BrIfEqz { cond: Slot, target: u32 },
-            /// `br_table`: followed by `len + 1` `Br` entries (the last one is
-            /// the default); executes entry `min(index, len)`.
+            /// `br_table`: followed by `len + 1` `BrEntry` entries (the last
+            /// one is the default); takes entry `min(index, len)`.
             BrTable { index: Slot, len: u32 },
             /// `return` / end of function: copy `n` results from `src..` to
             /// slot 0.. and return to the caller.
@@ -112,6 +112,10 @@ macro_rules! define_instr {
             ConstBr { dst: Slot, val: u32, target: u32 },
             /// `Copy` then `Br`: `dst = src`, continue at `target`.
             CopyBr { dst: Slot, src: Slot, target: u32 },
+            /// An entry of a `BrTable`: continue at `target`. `tag` is the tag
+            /// of the instruction there (set once the code is final), so that
+            /// the table can dispatch to it without reading it first.
+            BrEntry { tag: u16, target: u32 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },
@@ -427,6 +431,7 @@ impl Instr {
             ) => {
                 match self {
                     Instr::Br { target }
+                    | Instr::BrEntry { target, .. }
                     | Instr::ConstBr { target, .. }
                     | Instr::CopyBr { target, .. }
                     | Instr::BrIfNez { target, .. }
@@ -444,6 +449,13 @@ impl Instr {
             };
         }
         for_each_op_family!(target)
+    }
+
+    /// The tag of this instruction: its variant's index, which selects
+    /// its handler.
+    pub(crate) fn tag(&self) -> u16 {
+        // SAFETY: `Instr` is `repr(u16)`: every value starts with its tag.
+        unsafe { *(self as *const Instr).cast::<u16>() }
     }
 
     /// The slot this instruction writes when it also leaves the value in

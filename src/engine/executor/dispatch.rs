@@ -175,7 +175,32 @@ macro_rules! next {
     }};
 }
 
-pub(crate) use next;
+/// `next!` for an instruction whose tag is known without reading it.
+#[cfg(weft_tail_dispatch)]
+macro_rules! next_tagged {
+    ($ip:expr, $tag:expr, $fp:expr, $mem:expr, $acc:expr, $cx:expr, $table:expr, $fa:expr) => {{
+        let ip: $crate::engine::executor::dispatch::Ip = $ip;
+        let table: $crate::engine::executor::dispatch::Table = $table;
+        // SAFETY: as for `next!`; `$tag` is the tag of the instruction at
+        // `ip` (the caller's obligation), so this is its handler.
+        return unsafe {
+            let handler = *table
+                .cast::<$crate::engine::executor::dispatch::Handler>()
+                .add($tag as usize);
+            handler(ip, $fp, $mem, $acc, $cx, table, $fa)
+        };
+    }};
+}
+
+#[cfg(not(weft_tail_dispatch))]
+macro_rules! next_tagged {
+    ($ip:expr, $tag:expr, $fp:expr, $mem:expr, $acc:expr, $cx:expr, $table:expr, $fa:expr) => {{
+        let _ = $tag;
+        $crate::engine::executor::dispatch::next!($ip, $fp, $mem, $acc, $cx, $table, $fa)
+    }};
+}
+
+pub(crate) use {next, next_tagged};
 
 /// Runs the handlers from `ip` until one of them finishes the execution.
 ///

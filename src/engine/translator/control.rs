@@ -423,7 +423,7 @@ impl Translator {
         let mut stubs = Vec::new();
         for (i, &depth) in all.iter().enumerate() {
             if self.branch_needs_moves(depth) {
-                self.emit(Instr::Br { target: 0 });
+                self.emit(Instr::BrEntry { tag: 0, target: 0 });
                 stubs.push((first_entry + i, depth));
             } else {
                 let (idx, _, _) = self.branch_dest(depth);
@@ -431,7 +431,7 @@ impl Translator {
                 if self.ctrls[idx].kind != CtrlKind::Loop {
                     self.ctrls[idx].branched = true;
                 }
-                self.emit_branch(Instr::Br { target: 0 }, label);
+                self.emit_branch(Instr::BrEntry { tag: 0, target: 0 }, label);
             }
         }
         for (entry, depth) in stubs {

@@ -117,6 +117,7 @@ impl Translator {
 
         self.thread_jumps_to_returns();
         self.use_accumulators();
+        self.tag_table_entries();
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
@@ -173,6 +174,23 @@ impl Translator {
                 if let Some(form) = code[at].with_acc(slot) {
                     code[at] = form;
                 }
+            }
+        }
+    }
+
+    /// Gives each `BrEntry` the tag of its target (the code is final).
+    fn tag_table_entries(&mut self) {
+        for at in 0..self.code.len() {
+            if let Instr::BrEntry { target, .. } = self.code[at] {
+                // Targets are inside the code; were one not, the entry
+                // would become a plain jump, which the table runs.
+                self.code[at] = match self.code.get(target as usize) {
+                    Some(to) => Instr::BrEntry {
+                        tag: to.tag(),
+                        target,
+                    },
+                    None => Instr::Br { target },
+                };
             }
         }
     }

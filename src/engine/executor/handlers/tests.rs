@@ -188,6 +188,9 @@ fn module_text() -> String {
       {family}
       (local.set $copy (local.get $i))
       (block $a (br $a))
+      (if (local.get $zero)
+        (then (drop (call $leaf (local.get $i))))
+        (else (local.set $copy (i32.const 3))))
       (block $a (local.set $copy (i32.const 3)) (br $a))
       (block $a (local.set $copy (local.get $i32a)) (br $a))
       (block $a (br_if $a (local.get $zero)))
