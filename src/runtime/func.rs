@@ -39,6 +39,13 @@ pub(crate) struct CallTarget {
     pub code: *const crate::engine::CompiledFunc,
 }
 
+/// A function as `call_indirect` needs it: its type and how to call it.
+#[derive(Clone, Copy)]
+pub(crate) struct FuncTarget {
+    pub type_id: u32,
+    pub target: CallTarget,
+}
+
 // SAFETY: `code` points into an `Arc`ed, immutable module that the store keeps
 // alive (function entities are never removed); modules are `Send + Sync`.
 unsafe impl Send for CallTarget {}
@@ -190,10 +197,15 @@ impl Func {
 
 impl Store {
     pub(crate) fn push_func(&mut self, f: FuncEntity) -> Func {
+        let index = self.funcs.len() as u32;
+        self.func_targets.push(FuncTarget {
+            type_id: f.type_id,
+            target: f.call_target(index),
+        });
         self.funcs.push(f);
         Func {
             store: self.id,
-            index: (self.funcs.len() - 1) as u32,
+            index,
         }
     }
 }

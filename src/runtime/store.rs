@@ -2,7 +2,7 @@
 //! the store lives, so indices (and the boxed entities' addresses) stay valid.
 
 use super::engine::Engine;
-use super::func::FuncEntity;
+use super::func::{FuncEntity, FuncTarget};
 use super::instance::InstanceEntity;
 use super::memory::LinearMemory;
 use super::table::TableEntity;
@@ -22,6 +22,8 @@ pub struct Store {
     pub(crate) id: u32,
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncEntity>,
+    /// `call_indirect`'s view of `funcs`: type id and call target of each.
+    pub(crate) func_targets: Vec<FuncTarget>,
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
@@ -46,6 +48,7 @@ impl Store {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             engine: engine.clone(),
             funcs: Vec::new(),
+            func_targets: Vec::new(),
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),

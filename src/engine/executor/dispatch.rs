@@ -100,6 +100,11 @@ pub(crate) struct Cx<'a> {
     pub code: Ip,
     /// Call targets of the current instance, by function index.
     pub targets: *const CallTarget,
+    /// Engine-wide type ids of the current instance's types (its module's),
+    /// and the store indices of its tables: set with `targets`; neither
+    /// changes while the instance lives.
+    pub type_ids: *const u32,
+    pub tables: *const u32,
     /// Store index of the current instance's memory 0 (`usize::MAX` if none).
     pub mem_idx: usize,
     /// Where the current length of that memory is kept (a zero for none);

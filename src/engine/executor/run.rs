@@ -46,6 +46,8 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         inst,
         code: ops,
         targets: std::ptr::null(),
+        type_ids: std::ptr::null(),
+        tables: std::ptr::null(),
         mem_idx: usize::MAX,
         mem_len: &super::dispatch::NO_MEMORY_LEN,
         host_args: std::mem::take(&mut stack.host_args),

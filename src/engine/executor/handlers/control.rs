@@ -303,23 +303,27 @@ handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, acc, cx, 
 /// The function a `call_indirect` calls, after the checks it makes.
 #[inline]
 fn resolve_indirect(cx: &Cx<'_>, type_index: u32, table: u16, element: u32) -> Result<CallTarget, TrapCode> {
+    // SAFETY: `type_ids` and `tables` describe the current instance (see
+    // `Cx`); validation bounds `type_index` and `table` by their lengths.
+    let (expected, t) = unsafe {
+        (
+            *cx.type_ids.add(type_index as usize),
+            *cx.tables.add(table as usize),
+        )
+    };
     let store = &*cx.store;
-    let entity = &store.instances[cx.inst as usize];
-    let expected = entity.module.type_ids()[type_index as usize];
-    let t = entity.tables[table as usize] as usize;
-    let cell = *store.tables[t]
+    let cell = *store.tables[t as usize]
         .elems
         .get(element as usize)
         .ok_or(TrapCode::UndefinedElement)?;
     if cell == 0 {
         return Err(TrapCode::IndirectCallToNull);
     }
-    let callee = (cell - 1) as u32;
-    let entity = &store.funcs[callee as usize];
-    if entity.type_id != expected {
+    let callee = &store.func_targets[(cell - 1) as usize];
+    if callee.type_id != expected {
         return Err(TrapCode::IndirectCallTypeMismatch);
     }
-    Ok(entity.call_target(callee))
+    Ok(callee.target)
 }
 
 /// Locals a call zeroes without calling `memset` (see `call`).
@@ -447,6 +451,8 @@ pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -
     cx.inst = inst;
     let entity = &cx.store.instances[inst as usize];
     cx.targets = entity.targets.as_ptr();
+    cx.type_ids = entity.module.type_ids().as_ptr();
+    cx.tables = entity.tables.as_ptr();
     cx.mem_idx = entity.memories.first().map_or(usize::MAX, |&m| m as usize);
     memory_view(cx)
 }
