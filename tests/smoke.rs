@@ -167,3 +167,95 @@ fn negated_float_comparison_branches_keep_nan_semantics() {
         assert_eq!(out, vec![Val::I32(expected)], "x = {x}");
     }
 }
+
+/// Wasm code sees a memory grown in the middle of an invocation: by a host
+/// function, by a callee in another instance that shares the memory, and
+/// by a callee of its own instance. Each time the first byte past the old
+/// end becomes accessible and the first byte past the new end traps.
+#[test]
+fn memory_growth_during_a_call_is_seen() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine);
+    let other = Module::new(
+        &engine,
+        br#"(module (import "env" "mem" (memory 1))
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    )
+    .expect("module");
+    let main = Module::new(
+        &engine,
+        br#"(module
+          (import "env" "host_grow" (func $host_grow (param i32) (result i32)))
+          (import "env" "other_grow" (func $other_grow (param i32) (result i32)))
+          (memory (export "mem") 1)
+          (func $own_grow (param i32) (result i32) (memory.grow (local.get 0)))
+          ;; Grows by one page with `how` (0 host, 1 other instance, 2 own
+          ;; callee), then stores at `addr` and loads it back.
+          (func (export "grow_then_touch") (param $how i32) (param $addr i32) (result i32)
+            (block $done
+              (block $own
+                (block $other
+                  (block $host (br_table $host $other $own (local.get $how)))
+                  (drop (call $host_grow (i32.const 1)))
+                  (br $done))
+                (drop (call $other_grow (i32.const 1)))
+                (br $done))
+              (drop (call $own_grow (i32.const 1))))
+            (i32.store8 (local.get $addr) (i32.const 7))
+            (i32.load8_u (local.get $addr))))"#,
+    )
+    .expect("module");
+    // The host and the other instance grow the memory that `main` exports;
+    // they find it through cells filled in once `main` exists.
+    let mem_cell: std::sync::Arc<std::sync::Mutex<Option<weft::Memory>>> = Default::default();
+    let cell = mem_cell.clone();
+    let host_grow = Func::new_host(
+        &mut store,
+        FuncType::new([ValType::I32], [ValType::I32]),
+        move |caller, args, results| {
+            let mem = cell.lock().unwrap().expect("memory is known");
+            let Val::I32(delta) = args[0] else {
+                panic!("i32 argument")
+            };
+            let old = mem.grow(caller.store(), delta as u64).expect("same store");
+            results[0] = Val::I32(old.map_or(-1, |p| p as i32));
+            Ok(())
+        },
+    );
+    let other_cell: std::sync::Arc<std::sync::Mutex<Option<Func>>> = Default::default();
+    let cell = other_cell.clone();
+    let other_grow = Func::new_host(
+        &mut store,
+        FuncType::new([ValType::I32], [ValType::I32]),
+        move |caller, args, results| {
+            let f = cell.lock().unwrap().expect("function is known");
+            f.call(caller.store(), args, results)
+        },
+    );
+    let inst = Instance::new(
+        &mut store,
+        &main,
+        &[Extern::Func(host_grow), Extern::Func(other_grow)],
+    )
+    .expect("instance");
+    let mem = inst.memory(&store, 0).expect("memory 0");
+    *mem_cell.lock().unwrap() = Some(mem);
+    let other_inst = Instance::new(&mut store, &other, &[Extern::Memory(mem)]).expect("instance");
+    *other_cell.lock().unwrap() = Some(other_inst.get_func(&store, "grow").expect("export"));
+
+    let run = inst.get_func(&store, "grow_then_touch").expect("export");
+    const PAGE: i32 = 65536;
+    for how in [0, 1, 2] {
+        let mut out = [Val::I32(0)];
+        // The first byte past the current end: in bounds once grown.
+        let end = mem.size(&store).expect("same store") as i32 * PAGE;
+        run.call(&mut store, &[Val::I32(how), Val::I32(end)], &mut out)
+            .unwrap_or_else(|t| panic!("growth {how}: the new page is accessible: {t}"));
+        assert_eq!(out[0], Val::I32(7), "growth {how}");
+        // One page past the end after growing by one: still out of bounds.
+        let end = mem.size(&store).expect("same store") as i32 * PAGE;
+        let err = run.call(&mut store, &[Val::I32(how), Val::I32(end + PAGE)], &mut out);
+        assert!(err.is_err(), "growth {how}: past the new end traps");
+    }
+    assert_eq!(mem.size(&store).expect("same store"), 7);
+}

@@ -213,12 +213,6 @@ impl LinearMemory {
     pub(crate) fn base_ptr(&self) -> *mut u8 {
         self.base
     }
-
-    /// Where the current length is kept, for the interpreter to re-read
-    /// after calls (valid while this memory neither moves nor drops).
-    pub(crate) fn len_cell(&self) -> *const usize {
-        &self.len
-    }
 }
 
 impl Drop for LinearMemory {

@@ -52,7 +52,7 @@ pub(crate) type Mem = *mut u8;
 /// `ip` points at an instruction of the current function's code whose
 /// handler this is, `fp` at a frame of the function inside the value stack,
 /// `mem` is the base of memory 0 of the current instance (its length is
-/// at `cx.mem_len`) and `cx` is the context of this execution. See
+/// `cx.mem_len`) and `cx` is the context of this execution. See
 /// `run::run` for how these are established. `acc` and `fa` are the
 /// accumulators (module docs).
 pub(crate) type Handler =
@@ -107,9 +107,11 @@ pub(crate) struct Cx<'a> {
     pub tables: *const u32,
     /// Store index of the current instance's memory 0 (`usize::MAX` if none).
     pub mem_idx: usize,
-    /// Where the current length of that memory is kept (a zero for none);
-    /// re-derived whenever the store's memory list may have moved.
-    pub mem_len: *const usize,
+    /// The current length of that memory in bytes (0 for none): refreshed
+    /// with the instance and after anything that may grow the memory
+    /// (`memory.grow`, a host call, a call into or return from another
+    /// instance).
+    pub mem_len: usize,
     /// Host-call buffers (taken from the value stack for the execution).
     pub host_args: Vec<crate::core::Val>,
     pub host_results: Vec<crate::core::Val>,
@@ -149,9 +151,6 @@ pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
     // for every variant.
     unsafe { *table.cast::<Handler>().add(*ip.cast::<u16>() as usize) }
 }
-
-/// A zero length for instances without memory (see `Cx::mem_len`).
-pub(crate) static NO_MEMORY_LEN: usize = 0;
 
 /// Continues with the instruction at `$ip`. Must be in tail position of a
 /// handler: it returns.

@@ -49,7 +49,7 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         type_ids: std::ptr::null(),
         tables: std::ptr::null(),
         mem_idx: usize::MAX,
-        mem_len: &super::dispatch::NO_MEMORY_LEN,
+        mem_len: 0,
         host_args: std::mem::take(&mut stack.host_args),
         host_results: std::mem::take(&mut stack.host_results),
         trap: None,

@@ -461,11 +461,11 @@ pub(in crate::engine::executor) fn switch_instance(cx: &mut Cx<'_>, inst: u32) -
 pub(in crate::engine::executor) fn memory_view(cx: &mut Cx<'_>) -> Mem {
     match cx.store.memories.get(cx.mem_idx) {
         Some(m) => {
-            cx.mem_len = m.len_cell();
+            cx.mem_len = m.len();
             m.base_ptr()
         }
         None => {
-            cx.mem_len = &crate::engine::executor::dispatch::NO_MEMORY_LEN;
+            cx.mem_len = 0;
             std::ptr::NonNull::<u8>::dangling().as_ptr()
         }
     }

@@ -124,10 +124,12 @@ handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {
 handler!(MemoryGrow { dst, delta } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let d = unsafe { get::<u32>(fp, delta) };
-    let old = memory(cx).grow(d as u64).map_or(u32::MAX, |old| old as u32);
+    let memory = memory(cx);
+    let old = memory.grow(d as u64).map_or(u32::MAX, |old| old as u32);
+    // The base never moves; the length may have changed.
+    cx.mem_len = memory.len();
     // SAFETY: as above.
     unsafe { set(fp, dst, old) };
-    // The base never moves; the length changed (`mem_len` follows it).
     next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 

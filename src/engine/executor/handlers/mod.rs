@@ -124,8 +124,7 @@ pub(super) fn from_acc<T: Acc>(acc: u64, fa: f64) -> T {
 /// The length of the current memory 0 (`Cx::mem_len`).
 #[inline(always)]
 pub(super) fn mem_len(cx: &Cx<'_>) -> usize {
-    // SAFETY: `mem_len` always points at a live length (see `Cx::mem_len`).
-    unsafe { *cx.mem_len }
+    cx.mem_len
 }
 
 /// A 32-bit instruction immediate widened to an operand type
