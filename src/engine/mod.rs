@@ -71,6 +71,11 @@ impl CompiledFunc {
             self.num_params, self.num_locals, self.frame_size
         );
         for (i, instr) in self.code.iter().enumerate() {
+            // Branch targets shown as instruction indices.
+            let mut instr = *instr;
+            if let Some(target) = instr.branch_target_mut() {
+                *target = crate::ir::absolute_target(i, *target);
+            }
             let _ = writeln!(out, "{i:5}  {instr:?}");
         }
         out

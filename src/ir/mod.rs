@@ -10,7 +10,10 @@
 //! are kept zero-extended, f32/f64 as their bits, references as described in
 //! `core::value`.
 //!
-//! Branch targets are absolute instruction indices within the function.
+//! Branch targets are instruction indices within the function while the
+//! translator works; in finished code they are distances in bytes from the
+//! branching instruction (`relative_target`), so that a jump is one
+//! addition to the instruction pointer.
 //! Memory instructions access memory 0 of the current instance and trap with
 //! `out of bounds memory access` when `addr + offset + size` exceeds its
 //! length. Calls place arguments at `base..` in the caller's frame; the
@@ -21,6 +24,19 @@
 
 /// Index of a cell in the current frame.
 pub type Slot = u32;
+
+/// The target field of a branch at index `at` to index `target`: the byte
+/// distance, as the bits of an `i32` (code is far below 2^27 instructions).
+pub(crate) fn relative_target(at: usize, target: u32) -> u32 {
+    let bytes = (target as i64 - at as i64) * std::mem::size_of::<Instr>() as i64;
+    bytes as i32 as u32
+}
+
+/// The index a branch at index `at` with target field `rel` goes to (the
+/// inverse of `relative_target`).
+pub(crate) fn absolute_target(at: usize, rel: u32) -> u32 {
+    (at as i64 + (rel as i32 as i64) / std::mem::size_of::<Instr>() as i64) as u32
+}
 
 macro_rules! define_instr {
     (
@@ -551,5 +567,15 @@ mod tests {
     #[test]
     fn instr_is_16_bytes() {
         assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+
+    #[test]
+    fn relative_targets_round_trip() {
+        use super::{absolute_target, relative_target};
+        for (at, target) in [(0, 0), (5, 2), (2, 5), (1_000_000, 3), (3, 70_000_000)] {
+            let rel = relative_target(at, target);
+            assert_eq!(absolute_target(at, rel), target, "{at} -> {target}");
+            assert_eq!(rel as i32 as i64, (target as i64 - at as i64) * 16);
+        }
     }
 }

@@ -118,6 +118,7 @@ impl Translator {
         self.thread_jumps_to_returns();
         self.use_accumulators();
         self.tag_table_entries();
+        self.make_branches_relative();
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
@@ -191,6 +192,17 @@ impl Translator {
                     },
                     None => Instr::Br { target },
                 };
+            }
+        }
+    }
+
+    /// Turns branch targets from instruction indices into byte distances
+    /// from the branching instruction (the form the executor reads). The
+    /// last pass: the others work with indices.
+    fn make_branches_relative(&mut self) {
+        for (at, instr) in self.code.iter_mut().enumerate() {
+            if let Some(target) = instr.branch_target_mut() {
+                *target = crate::ir::relative_target(at, *target);
             }
         }
     }

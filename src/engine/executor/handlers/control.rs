@@ -10,11 +10,13 @@ use crate::engine::executor::{call_host, Frame};
 use crate::ir::Slot;
 use crate::runtime::func::CallTarget;
 
-/// The instruction at index `target` of the current code.
+/// The target of the branch instruction at `ip` whose target field is
+/// `rel`: a distance in bytes from that instruction (see `ir`). Relative,
+/// so that the jump waits for one load (of the field) and one addition.
 #[inline(always)]
-fn at(cx: &Cx<'_>, target: u32) -> Ip {
+fn at(ip: Ip, rel: u32) -> Ip {
     // Wrapping: targets are in bounds (module docs), so this is `add`.
-    cx.code.wrapping_add(target as usize)
+    ip.wrapping_byte_offset(rel as i32 as isize)
 }
 
 /// Continues at `target` when `taken`, else with the next instruction. Two
@@ -24,7 +26,7 @@ macro_rules! branch {
     ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) => {
         if $taken {
             keep_branch();
-            next!(at($cx, $target), $fp, $mem, $acc, $cx, $tbl, $fa)
+            next!(at($ip, $target), $fp, $mem, $acc, $cx, $tbl, $fa)
         } else {
             next!($ip.wrapping_add(1), $fp, $mem, $acc, $cx, $tbl, $fa)
         }
@@ -50,19 +52,19 @@ handler!(Unreachable {} (ip, fp, mem, acc, cx, tbl, fa) {
 });
 
 handler!(Br { target } (ip, fp, mem, acc, cx, tbl, fa) {
-    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
+    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(ConstBr { dst, val, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, val) };
-    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
+    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(CopyBr { dst, src, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
+    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(BrIfNez { cond, target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -112,7 +114,7 @@ unsafe fn br_table(
     // SAFETY: the entry is an instruction of the current code.
     match unsafe { *entry } {
         crate::ir::Instr::BrEntry { tag, target } => {
-            let to = at(cx, target);
+            let to = at(entry, target);
             // SAFETY: `to` is an instruction of the current code.
             debug_assert_eq!(tag, unsafe { &*to }.tag());
             next_tagged!(to, tag, fp, mem, acc, cx, tbl, fa)
@@ -122,7 +124,7 @@ unsafe fn br_table(
 }
 
 handler!(BrEntry { tag, target } (ip, fp, mem, acc, cx, tbl, fa) {
-    next!(at(cx, target), fp, mem, acc, cx, tbl, fa)
+    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(BrIfNezA { target } (ip, fp, mem, acc, cx, tbl, fa) {
