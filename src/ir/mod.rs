@@ -25,6 +25,36 @@
 /// Index of a cell in the current frame.
 pub type Slot = u32;
 
+/// A float constant as an instruction immediate: the bits of an `f32`
+/// (an `f64` constant qualifies when it is exactly an `f32`'s value).
+pub(crate) trait FloatImm: Sized {
+    /// The immediate for the constant whose cell is `cell`, if any.
+    fn encode(cell: u64) -> Option<u32>;
+    fn decode(imm: u32) -> Self;
+}
+
+impl FloatImm for f32 {
+    fn encode(cell: u64) -> Option<u32> {
+        Some(cell as u32)
+    }
+    #[inline(always)]
+    fn decode(imm: u32) -> f32 {
+        f32::from_bits(imm)
+    }
+}
+
+impl FloatImm for f64 {
+    fn encode(cell: u64) -> Option<u32> {
+        let narrow = f64::from_bits(cell) as f32;
+        // Exact: the same bits come back (for a NaN too, payload included).
+        ((narrow as f64).to_bits() == cell).then_some(narrow.to_bits())
+    }
+    #[inline(always)]
+    fn decode(imm: u32) -> f64 {
+        f32::from_bits(imm) as f64
+    }
+}
+
 /// The target field of a branch at index `at` to index `target`: the byte
 /// distance, as the bits of an `i32` (code is far below 2^27 instructions).
 pub(crate) fn relative_target(at: usize, target: u32) -> u32 {
@@ -48,7 +78,8 @@ macro_rules! define_instr {
         store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+            $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
         /// One interpreter instruction. See the module docs for conventions.
@@ -248,6 +279,18 @@ macro_rules! define_instr {
                 #[doc = concat!("`", stringify!($ai), "` of the accumulator.")]
                 $aiA { dst: Slot, imm: u32 },
             )*
+            $(
+                #[doc = concat!("`", stringify!($fv), "` with a constant right operand (`FloatImm`).")]
+                $fvi { dst: Slot, a: Slot, imm: u32 },
+                #[doc = concat!("`", stringify!($fb), "` with a constant right operand (`FloatImm`).")]
+                $fbi { a: Slot, imm: u32, target: u32 },
+                #[doc = concat!("`", stringify!($fnb), "` with a constant right operand (`FloatImm`).")]
+                $fnbi { a: Slot, imm: u32, target: u32 },
+                #[doc = concat!("`", stringify!($fbi), "` of the accumulator.")]
+                $fbiA { imm: u32, target: u32 },
+                #[doc = concat!("`", stringify!($fnbi), "` of the accumulator.")]
+                $fnbiA { imm: u32, target: u32 },
+            )*
         }
     };
 }
@@ -378,12 +421,30 @@ macro_rules! for_each_op_family {
                     I64GeUA I64GeUB I64GeUImmA BrI64GeUA BrI64GeUB BrI64GeUImmA)
             ]
             fcmp: [
-                (F32Eq BrF32Eq BrF32NotEq f32 == BrF32EqA BrF32EqB BrF32NotEqA BrF32NotEqB) (F32Ne BrF32Ne BrF32NotNe f32 != BrF32NeA BrF32NeB BrF32NotNeA BrF32NotNeB)
-                (F32Lt BrF32Lt BrF32NotLt f32 < BrF32LtA BrF32LtB BrF32NotLtA BrF32NotLtB) (F32Gt BrF32Gt BrF32NotGt f32 > BrF32GtA BrF32GtB BrF32NotGtA BrF32NotGtB)
-                (F32Le BrF32Le BrF32NotLe f32 <= BrF32LeA BrF32LeB BrF32NotLeA BrF32NotLeB) (F32Ge BrF32Ge BrF32NotGe f32 >= BrF32GeA BrF32GeB BrF32NotGeA BrF32NotGeB)
-                (F64Eq BrF64Eq BrF64NotEq f64 == BrF64EqA BrF64EqB BrF64NotEqA BrF64NotEqB) (F64Ne BrF64Ne BrF64NotNe f64 != BrF64NeA BrF64NeB BrF64NotNeA BrF64NotNeB)
-                (F64Lt BrF64Lt BrF64NotLt f64 < BrF64LtA BrF64LtB BrF64NotLtA BrF64NotLtB) (F64Gt BrF64Gt BrF64NotGt f64 > BrF64GtA BrF64GtB BrF64NotGtA BrF64NotGtB)
-                (F64Le BrF64Le BrF64NotLe f64 <= BrF64LeA BrF64LeB BrF64NotLeA BrF64NotLeB) (F64Ge BrF64Ge BrF64NotGe f64 >= BrF64GeA BrF64GeB BrF64NotGeA BrF64NotGeB)
+                (F32Eq BrF32Eq BrF32NotEq f32 == BrF32EqA BrF32EqB BrF32NotEqA BrF32NotEqB
+                    F32EqImm BrF32EqImm BrF32NotEqImm BrF32EqImmA BrF32NotEqImmA)
+                (F32Ne BrF32Ne BrF32NotNe f32 != BrF32NeA BrF32NeB BrF32NotNeA BrF32NotNeB
+                    F32NeImm BrF32NeImm BrF32NotNeImm BrF32NeImmA BrF32NotNeImmA)
+                (F32Lt BrF32Lt BrF32NotLt f32 < BrF32LtA BrF32LtB BrF32NotLtA BrF32NotLtB
+                    F32LtImm BrF32LtImm BrF32NotLtImm BrF32LtImmA BrF32NotLtImmA)
+                (F32Gt BrF32Gt BrF32NotGt f32 > BrF32GtA BrF32GtB BrF32NotGtA BrF32NotGtB
+                    F32GtImm BrF32GtImm BrF32NotGtImm BrF32GtImmA BrF32NotGtImmA)
+                (F32Le BrF32Le BrF32NotLe f32 <= BrF32LeA BrF32LeB BrF32NotLeA BrF32NotLeB
+                    F32LeImm BrF32LeImm BrF32NotLeImm BrF32LeImmA BrF32NotLeImmA)
+                (F32Ge BrF32Ge BrF32NotGe f32 >= BrF32GeA BrF32GeB BrF32NotGeA BrF32NotGeB
+                    F32GeImm BrF32GeImm BrF32NotGeImm BrF32GeImmA BrF32NotGeImmA)
+                (F64Eq BrF64Eq BrF64NotEq f64 == BrF64EqA BrF64EqB BrF64NotEqA BrF64NotEqB
+                    F64EqImm BrF64EqImm BrF64NotEqImm BrF64EqImmA BrF64NotEqImmA)
+                (F64Ne BrF64Ne BrF64NotNe f64 != BrF64NeA BrF64NeB BrF64NotNeA BrF64NotNeB
+                    F64NeImm BrF64NeImm BrF64NotNeImm BrF64NeImmA BrF64NotNeImmA)
+                (F64Lt BrF64Lt BrF64NotLt f64 < BrF64LtA BrF64LtB BrF64NotLtA BrF64NotLtB
+                    F64LtImm BrF64LtImm BrF64NotLtImm BrF64LtImmA BrF64NotLtImmA)
+                (F64Gt BrF64Gt BrF64NotGt f64 > BrF64GtA BrF64GtB BrF64NotGtA BrF64NotGtB
+                    F64GtImm BrF64GtImm BrF64NotGtImm BrF64GtImmA BrF64NotGtImmA)
+                (F64Le BrF64Le BrF64NotLe f64 <= BrF64LeA BrF64LeB BrF64NotLeA BrF64NotLeB
+                    F64LeImm BrF64LeImm BrF64NotLeImm BrF64LeImmA BrF64NotLeImmA)
+                (F64Ge BrF64Ge BrF64NotGe f64 >= BrF64GeA BrF64GeB BrF64NotGeA BrF64NotGeB
+                    F64GeImm BrF64GeImm BrF64NotGeImm BrF64GeImmA BrF64NotGeImmA)
             ]
             arith_imm: [
                 (I32Add I32AddImm u32 wrapping_add I32AddImmA)
@@ -442,7 +503,8 @@ impl Instr {
                 binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+            $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
                 arith_imm: $_arith_imm:tt
             ) => {
                 match self {
@@ -459,7 +521,9 @@ impl Instr {
                     $( | Instr::$cs { target, .. } | Instr::$csi { target, .. } )*
                     $( | Instr::$fb { target, .. } | Instr::$fnb { target, .. } )*
                     $( | Instr::$fbA { target, .. } | Instr::$fbB { target, .. } )*
-                    $( | Instr::$fnbA { target, .. } | Instr::$fnbB { target, .. } )* => Some(target),
+                    $( | Instr::$fnbA { target, .. } | Instr::$fnbB { target, .. } )*
+                    $( | Instr::$fbi { target, .. } | Instr::$fnbi { target, .. } )*
+                    $( | Instr::$fbiA { target, .. } | Instr::$fnbiA { target, .. } )* => Some(target),
                     _ => None,
                 }
             };
@@ -488,7 +552,8 @@ impl Instr {
                 store: $_store:tt
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-                fcmp: $_fcmp:tt
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+                    $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
             ) => {
                 match *self {
@@ -499,7 +564,8 @@ impl Instr {
                     $( | Instr::$ld { dst, .. } | Instr::$lda { dst, .. } | Instr::$ldA { dst, .. } )*
                     $( | Instr::$cv { dst, .. } | Instr::$cvA { dst, .. } | Instr::$cvB { dst, .. } )*
                     $( | Instr::$cvi { dst, .. } | Instr::$cviA { dst, .. } )*
-                    $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )* => Some(dst),
+                    $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )*
+                    $( | Instr::$fvi { dst, .. } )* => Some(dst),
                     _ => None,
                 }
             };
@@ -520,7 +586,8 @@ impl Instr {
                 store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+            $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
             ) => {
                 Some(match *self {
@@ -550,6 +617,10 @@ impl Instr {
                         Instr::$fnb { a, b, target } if a == s => Instr::$fnbA { b, target },
                         Instr::$fnb { a, b, target } if b == s => Instr::$fnbB { a, target },
                     )*
+                    $(
+                        Instr::$fbi { a, imm, target } if a == s => Instr::$fbiA { imm, target },
+                        Instr::$fnbi { a, imm, target } if a == s => Instr::$fnbiA { imm, target },
+                    )*
                     $( Instr::$ai { dst, a, imm } if a == s => Instr::$aiA { dst, imm }, )*
                     Instr::BrIfNez { cond, target } if cond == s => Instr::BrIfNezA { target },
                     Instr::BrIfEqz { cond, target } if cond == s => Instr::BrIfEqzA { target },
@@ -567,6 +638,31 @@ mod tests {
     #[test]
     fn instr_is_16_bytes() {
         assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+
+    #[test]
+    fn float_immediates_are_exact() {
+        use super::FloatImm;
+        for v in [
+            0.0,
+            -0.0,
+            2.5,
+            4.0,
+            -1.25,
+            f64::INFINITY,
+            f64::NAN,
+            1e30f32 as f64,
+        ] {
+            let imm = <f64 as FloatImm>::encode(v.to_bits()).expect("exact in f32");
+            assert_eq!(<f64 as FloatImm>::decode(imm).to_bits(), v.to_bits());
+        }
+        let payload_nan = f64::from_bits(0x7ff8_0000_0000_0001);
+        for v in [0.1, 1e300, payload_nan, f64::MIN_POSITIVE, 1.0 + f64::EPSILON] {
+            assert_eq!(<f64 as FloatImm>::encode(v.to_bits()), None, "{v}");
+        }
+        let nan = f32::from_bits(0x7fa0_0001);
+        let imm = <f32 as FloatImm>::encode(nan.to_bits() as u64).expect("any f32");
+        assert_eq!(<f32 as FloatImm>::decode(imm).to_bits(), 0x7fa0_0001);
     }
 
     #[test]

@@ -501,7 +501,7 @@ impl Translator {
                 load: [$(($ld:ident $lda:ident $_ldA:ident))*]
                 store: [$(($st:ident $sta:ident $sti:ident $_stA:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
-                fcmp: $_fcmp:tt
+                fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
             ) => {
                 // Constant right operands become immediates.
@@ -516,6 +516,16 @@ impl Translator {
                                 self.binop_imm(imm, |dst, a, imm| Instr::$ai { dst, a, imm });
                                 return Ok(());
                             }
+                        }
+                    } )*
+                    $( Operator::$fv => {
+                        let imm = match self.stack.last() {
+                            Some(Operand::Const(cell)) => <$fty as crate::ir::FloatImm>::encode(*cell),
+                            _ => None,
+                        };
+                        if let Some(imm) = imm {
+                            self.binop_imm(imm, |dst, a, imm| Instr::$fvi { dst, a, imm });
+                            return Ok(());
                         }
                     } )*
                     $( Operator::$cv => {
@@ -568,13 +578,14 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             load: [$(($ld:ident $lda:ident $_ldA:ident))*]
             store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
-            fcmp: $_fcmp:tt
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
         ) => {
             match instr {
                 $( Instr::$bin { dst, .. } )|*
                 $( | Instr::$cv { dst, .. } | Instr::$cvi { dst, .. } )*
                 $( | Instr::$ai { dst, .. } )*
+                $( | Instr::$fvi { dst, .. } )*
                 | $( Instr::$tbin { dst, .. } )|*
                 | $( Instr::$un { dst, .. } )|*
                 | $( Instr::$tun { dst, .. } )|*
@@ -599,10 +610,10 @@ pub(super) fn is_comparison(instr: &Instr) -> bool {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {
-            matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|* $( | Instr::$fv { .. } )*)
+            matches!(instr, $( Instr::$cv { .. } | Instr::$cvi { .. } )|* $( | Instr::$fv { .. } | Instr::$fvi { .. } )*)
         };
     }
     crate::ir::for_each_op_family!(is_cmp)
@@ -648,12 +659,12 @@ pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {
             match *instr {
                 $( Instr::$cv { dst, .. } | Instr::$cvi { dst, .. } => Some(dst), )*
-                $( Instr::$fv { dst, .. } => Some(dst), )*
+                $( Instr::$fv { dst, .. } | Instr::$fvi { dst, .. } => Some(dst), )*
                 _ => None,
             }
         };
@@ -668,7 +679,8 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
-            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
+            fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+                $fvi:ident $fbi:ident $fnbi:ident $($_fx:ident)*))*]
             arith_imm: $_arith_imm:tt
         ) => {{
             // Negation maps a comparison to its complement (exact for integers).
@@ -693,6 +705,8 @@ pub(super) fn fuse_branch(cmp: Instr, negate: bool) -> Instr {
                 $(
                     Instr::$fv { a, b, .. } if negate => Instr::$fnb { a, b, target: 0 },
                     Instr::$fv { a, b, .. } => Instr::$fb { a, b, target: 0 },
+                    Instr::$fvi { a, imm, .. } if negate => Instr::$fnbi { a, imm, target: 0 },
+                    Instr::$fvi { a, imm, .. } => Instr::$fbi { a, imm, target: 0 },
                 )*
                 other => unreachable!("not a comparison: {other:?}"),
             }

@@ -7,7 +7,7 @@ use super::{from_acc, get, handler, raise, set, trap, Imm};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, next_tagged, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
-use crate::ir::Slot;
+use crate::ir::{FloatImm, Slot};
 use crate::runtime::func::CallTarget;
 
 /// The target of the branch instruction at `ip` whose target field is
@@ -142,7 +142,8 @@ macro_rules! compare_branches {
         binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+            $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
         arith_imm: $_arith_imm:tt
     ) => {$(
         handler!($cb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -223,6 +224,24 @@ macro_rules! compare_branches {
             let x: $fty = unsafe { get(fp, a) };
             let y: $fty = from_acc(acc, fa);
             branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $fty = unsafe { get(fp, a) };
+            branch!(x $fop <$fty as FloatImm>::decode(imm), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fnbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $fty = unsafe { get(fp, a) };
+            branch!(!(x $fop <$fty as FloatImm>::decode(imm)), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $fty = from_acc(acc, fa);
+            branch!(x $fop <$fty as FloatImm>::decode(imm), target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($fnbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: $fty = from_acc(acc, fa);
+            branch!(!(x $fop <$fty as FloatImm>::decode(imm)), target, ip, fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }

@@ -234,7 +234,8 @@ macro_rules! list_variants {
         store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident))*]
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+            $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
         $m! {
@@ -247,6 +248,7 @@ macro_rules! list_variants {
             BrIfNezA BrIfEqzA BrTableA
             $($binA $binB)* $($tbinA $tbinB)* $($unA)* $($tunA)* $($ldA)* $($stA)*
             $($cvA $cvB $cviA $cbA $cbB $cbiA)* $($fbA $fbB $fnbA $fnbB)* $($aiA)*
+            $($fvi $fbi $fnbi $fbiA $fnbiA)*
         }
     };
 }

@@ -3,6 +3,7 @@
 use super::{from_acc, get, handler, set, trap, Imm};
 use crate::core::num;
 use crate::engine::executor::dispatch::next;
+use crate::ir::FloatImm;
 
 /// `dst = f(a, b)` handlers, with their forms taking `a` (`$na`) or `b`
 /// (`$nb`) from the accumulator; all pass the result on in it.
@@ -244,9 +245,10 @@ macro_rules! compare_and_imm {
         binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
-        fcmp: $_fcmp:tt
+        fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
+        float_imm_compares! { $(($fty $fop $($_fx)*))* }
         $(
             binop! { $cv $cvA $cvB(x: $cty, y: $cty) x $cop y; }
             handler!($cvi { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -273,6 +275,19 @@ macro_rules! compare_and_imm {
             });
         )*
     };
+}
+
+/// The value forms of the float comparisons with a constant operand, from
+/// the tail of each `fcmp` row (its accumulator and constant forms).
+macro_rules! float_imm_compares {
+    ($(($fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
+        $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*) => {$(
+        handler!($fvi { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let x: $fty = unsafe { get(fp, a) };
+            produce!(dst, x $fop <$fty as FloatImm>::decode(imm), ip, fp, mem, cx, tbl, fa)
+        });
+    )*};
 }
 
 /// The operation an `arith_imm` row names (shift amounts modulo the width).

@@ -143,7 +143,10 @@ fn family_body() -> String {
                 body += &format!("(block $x (br_if $x ({op} {a} {b})))\n");
                 body += &format!("(if ({op} {a} {b}) (then (local.set $copy (i32.const 1))))\n");
                 let sum = fresh(t);
-                for (x, y) in [(&sum, &b), (&a, &sum)] {
+                // A constant right operand (2.5 is exact in both widths).
+                let k = format!("({}.const 2.5)", t.to_lowercase());
+                body += &format!("(drop ({op} {a} {k}))\n");
+                for (x, y) in [(&sum, &b), (&a, &sum), (&a, &k), (&sum, &k)] {
                     body += &format!("(block $x (br_if $x ({op} {x} {y})))\n");
                     body += &format!("(if ({op} {x} {y}) (then (local.set $copy (i32.const 1))))\n");
                 }
