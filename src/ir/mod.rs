@@ -74,8 +74,8 @@ macro_rules! define_instr {
         tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
         unop: [$(($un:ident $unA:ident))*]
         tunop: [$(($tun:ident $tunA:ident))*]
-        load: [$(($ld:ident $lda:ident $ldA:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+        load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
@@ -280,6 +280,16 @@ macro_rules! define_instr {
                 $aiA { dst: Slot, imm: u32 },
             )*
             $(
+                #[doc = concat!("`", stringify!($ld), "` from the constant effective address `ea` (a constant address plus the offset).")]
+                $ldk { dst: Slot, ea: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($st), "` to the constant effective address `ea`.")]
+                $stk { val: Slot, ea: u32 },
+                #[doc = concat!("`", stringify!($sti), "` to the constant effective address `ea`.")]
+                $stki { ea: u32, imm: u32 },
+            )*
+            $(
                 #[doc = concat!("`", stringify!($fv), "` with a constant right operand (`FloatImm`).")]
                 $fvi { dst: Slot, a: Slot, imm: u32 },
                 #[doc = concat!("`", stringify!($fb), "` with a constant right operand (`FloatImm`).")]
@@ -365,18 +375,18 @@ macro_rules! for_each_op_family {
                 (I64TruncF64S I64TruncF64SA) (I64TruncF64U I64TruncF64UA)
             ]
             load: [
-                (I32Load I32LoadAdd I32LoadA) (I64Load I64LoadAdd I64LoadA)
-                (I32Load8S I32Load8SAdd I32Load8SA) (I32Load8U I32Load8UAdd I32Load8UA)
-                (I32Load16S I32Load16SAdd I32Load16SA) (I32Load16U I32Load16UAdd I32Load16UA)
-                (I64Load8S I64Load8SAdd I64Load8SA) (I64Load8U I64Load8UAdd I64Load8UA)
-                (I64Load16S I64Load16SAdd I64Load16SA) (I64Load16U I64Load16UAdd I64Load16UA)
-                (I64Load32S I64Load32SAdd I64Load32SA) (I64Load32U I64Load32UAdd I64Load32UA)
+                (I32Load I32LoadAdd I32LoadA I32LoadAt) (I64Load I64LoadAdd I64LoadA I64LoadAt)
+                (I32Load8S I32Load8SAdd I32Load8SA I32Load8SAt) (I32Load8U I32Load8UAdd I32Load8UA I32Load8UAt)
+                (I32Load16S I32Load16SAdd I32Load16SA I32Load16SAt) (I32Load16U I32Load16UAdd I32Load16UA I32Load16UAt)
+                (I64Load8S I64Load8SAdd I64Load8SA I64Load8SAt) (I64Load8U I64Load8UAdd I64Load8UA I64Load8UAt)
+                (I64Load16S I64Load16SAdd I64Load16SA I64Load16SAt) (I64Load16U I64Load16UAdd I64Load16UA I64Load16UAt)
+                (I64Load32S I64Load32SAdd I64Load32SA I64Load32SAt) (I64Load32U I64Load32UAdd I64Load32UA I64Load32UAt)
             ]
             store: [
-                (I32Store I32StoreAdd I32StoreImm I32StoreA) (I64Store I64StoreAdd I64StoreImm I64StoreA)
-                (I32Store8 I32Store8Add I32Store8Imm I32Store8A) (I32Store16 I32Store16Add I32Store16Imm I32Store16A)
-                (I64Store8 I64Store8Add I64Store8Imm I64Store8A) (I64Store16 I64Store16Add I64Store16Imm I64Store16A)
-                (I64Store32 I64Store32Add I64Store32Imm I64Store32A)
+                (I32Store I32StoreAdd I32StoreImm I32StoreA I32StoreAt I32StoreImmAt) (I64Store I64StoreAdd I64StoreImm I64StoreA I64StoreAt I64StoreImmAt)
+                (I32Store8 I32Store8Add I32Store8Imm I32Store8A I32Store8At I32Store8ImmAt) (I32Store16 I32Store16Add I32Store16Imm I32Store16A I32Store16At I32Store16ImmAt)
+                (I64Store8 I64Store8Add I64Store8Imm I64Store8A I64Store8At I64Store8ImmAt) (I64Store16 I64Store16Add I64Store16Imm I64Store16A I64Store16At I64Store16ImmAt)
+                (I64Store32 I64Store32Add I64Store32Imm I64Store32A I64Store32At I64Store32ImmAt)
             ]
             cmp: [
                 (I32Eq I32EqImm BrI32Eq BrI32EqImm StepBrI32Eq StepBrI32EqImm I32Ne u32 ==
@@ -548,7 +558,7 @@ impl Instr {
                 tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
                 unop: [$(($un:ident $unA:ident))*]
                 tunop: [$(($tun:ident $tunA:ident))*]
-                load: [$(($ld:ident $lda:ident $ldA:ident))*]
+                load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
                 store: $_store:tt
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
@@ -562,6 +572,7 @@ impl Instr {
                     $( | Instr::$un { dst, .. } | Instr::$unA { dst } )*
                     $( | Instr::$tun { dst, .. } | Instr::$tunA { dst } )*
                     $( | Instr::$ld { dst, .. } | Instr::$lda { dst, .. } | Instr::$ldA { dst, .. } )*
+                    $( | Instr::$ldk { dst, .. } )*
                     $( | Instr::$cv { dst, .. } | Instr::$cvA { dst, .. } | Instr::$cvB { dst, .. } )*
                     $( | Instr::$cvi { dst, .. } | Instr::$cviA { dst, .. } )*
                     $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )*
@@ -573,6 +584,29 @@ impl Instr {
         for_each_op_family!(result)
     }
 
+    /// This load or store with the constant effective address `ea` instead
+    /// of its address operand and offset, if it has such a form.
+    pub(crate) fn with_constant_address(&self, ea: u32) -> Option<Instr> {
+        macro_rules! forms {
+            (
+                binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt
+                load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
+                cmp: $_cmp:tt fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
+            ) => {
+                Some(match *self {
+                    $( Instr::$ld { dst, .. } => Instr::$ldk { dst, ea }, )*
+                    $(
+                        Instr::$st { val, .. } => Instr::$stk { val, ea },
+                        Instr::$sti { imm, .. } => Instr::$stki { ea, imm },
+                    )*
+                    _ => return None,
+                })
+            };
+        }
+        for_each_op_family!(forms)
+    }
+
     /// This instruction with its operand in slot `s` taken from the
     /// accumulator instead, if it has such a form.
     pub(crate) fn with_acc(&self, s: Slot) -> Option<Instr> {
@@ -582,8 +616,8 @@ impl Instr {
                 tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
                 unop: [$(($un:ident $unA:ident))*]
                 tunop: [$(($tun:ident $tunA:ident))*]
-                load: [$(($ld:ident $lda:ident $ldA:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+                load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident

@@ -64,7 +64,7 @@ impl Translator {
     fn load(
         &mut self,
         offset: u64,
-        make: impl FnOnce(u32, u32, u32) -> Instr,
+        make: impl Fn(u32, u32, u32) -> Instr,
         fused: impl FnOnce(u32, u32, u32) -> Instr,
     ) {
         if offset == 0 {
@@ -78,9 +78,28 @@ impl Translator {
                 return;
             }
         }
+        if let Some(ea) = self.constant_address(self.stack.len() - 1, offset) {
+            self.stack.pop();
+            let dst = self.push_home();
+            if let Some(instr) = make(dst, 0, 0).with_constant_address(ea) {
+                self.emit_result(instr);
+                return;
+            }
+            unreachable!("every load has a constant-address form");
+        }
         let addr = self.pop();
         let dst = self.push_home();
         self.emit_result(make(dst, addr, offset as u32));
+    }
+
+    /// The effective address of an access with `offset` whose address is
+    /// the constant operand at `pos`, when it fits 32 bits (beyond, the
+    /// access traps: the general form handles it).
+    fn constant_address(&self, pos: usize, offset: u64) -> Option<u32> {
+        match self.stack[pos] {
+            Operand::Const(c) => u32::try_from(c as u32 as u64 + offset).ok(),
+            _ => None,
+        }
     }
 
     /// A store; `constant` says whether the value is 64-bit and makes the
@@ -88,18 +107,27 @@ impl Translator {
     fn store(
         &mut self,
         offset: u64,
-        make: impl FnOnce(u32, u32, u32) -> Instr,
+        make: impl Fn(u32, u32, u32) -> Instr,
         fused: impl FnOnce(u32, u32, u32) -> Instr,
-        constant: (bool, impl FnOnce(u32, u32, u32) -> Instr),
+        constant: (bool, impl Fn(u32, u32, u32) -> Instr),
     ) {
         let (wide, make_const) = constant;
+        let n = self.stack.len();
         if let Some(imm) = self.top_imm(if wide { 64 } else { 32 }) {
+            let generic = make_const(0, 0, imm);
+            if let Some(instr) = self
+                .constant_address(n - 2, offset)
+                .and_then(|ea| generic.with_constant_address(ea))
+            {
+                self.stack.truncate(n - 2);
+                self.emit(instr);
+                return;
+            }
             self.stack.pop();
             let addr = self.pop();
             self.emit(make_const(addr, offset as u32, imm));
             return;
         }
-        let n = self.stack.len();
         // The value must be in a local: then nothing was emitted after the
         // address was computed, and nothing will be to materialise it.
         if offset == 0 && matches!(self.stack[n - 1], Operand::Local(_)) {
@@ -113,6 +141,13 @@ impl Translator {
             }
         }
         let val = self.pop();
+        if let Some(ea) = self.constant_address(n - 2, offset) {
+            if let Some(instr) = make(0, val, 0).with_constant_address(ea) {
+                self.stack.pop();
+                self.emit(instr);
+                return;
+            }
+        }
         let addr = self.pop();
         self.emit(make(addr, val, offset as u32));
     }
@@ -498,8 +533,8 @@ impl Translator {
                 tbinop: [$(($tbin:ident $($_tbinx:ident)*))*]
                 unop: [$(($un:ident $_unA:ident))*]
                 tunop: [$(($tun:ident $_tunA:ident))*]
-                load: [$(($ld:ident $lda:ident $_ldA:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident $_stA:ident))*]
+                load: [$(($ld:ident $lda:ident $_ldA:ident $_ldk:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $_stA:ident $_stk:ident $_stki:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
@@ -575,7 +610,7 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
             tbinop: [$(($tbin:ident $($_tbinx:ident)*))*]
             unop: [$(($un:ident $_unA:ident))*]
             tunop: [$(($tun:ident $_tunA:ident))*]
-            load: [$(($ld:ident $lda:ident $_ldA:ident))*]
+            load: [$(($ld:ident $lda:ident $_ldA:ident $ldk:ident))*]
             store: $_store:tt
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
@@ -589,7 +624,7 @@ fn retarget_dst(instr: &mut Instr, slot: u32) {
                 | $( Instr::$tbin { dst, .. } )|*
                 | $( Instr::$un { dst, .. } )|*
                 | $( Instr::$tun { dst, .. } )|*
-                | $( Instr::$ld { dst, .. } | Instr::$lda { dst, .. } )|*
+                | $( Instr::$ld { dst, .. } | Instr::$lda { dst, .. } | Instr::$ldk { dst, .. } )|*
                 | Instr::Const { dst, .. }
                 | Instr::GlobalGet { dst, .. }
                 | Instr::TableGet { dst, .. }

@@ -33,11 +33,11 @@ macro_rules! write {
 }
 
 /// `dst = convert(mem[addr + offset])` handlers, their forms with the
-/// address `base + imm` (wrapping 32-bit addition, offset 0) and with the
-/// address from the accumulator. All pass the value on in the accumulators
+/// address `base + imm` (wrapping 32-bit addition, offset 0), with the
+/// address from the accumulator and with a constant effective address. All pass the value on in the accumulators
 /// (an `i64.load` as an `f64` too: it also serves `f64.load`).
 macro_rules! load {
-    ($($name:ident / $fused:ident / $acc_form:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+    ($($name:ident / $fused:ident / $acc_form:ident / $at:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
         handler!($name { dst, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
@@ -55,14 +55,19 @@ macro_rules! load {
             let $v = read!($t, a as usize + offset as usize, ip, mem, cx);
             produce!(dst, $conv, ip, fp, mem, cx, tbl, fa)
         });
+        handler!($at { dst, ea } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $v = read!($t, ea as usize, ip, mem, cx);
+            produce!(dst, $conv, ip, fp, mem, cx, tbl, fa)
+        });
     )*};
 }
 
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
-/// `base + imm` (wrapping 32-bit addition, offset 0), with a constant and
-/// with the value from the accumulator.
+/// `base + imm` (wrapping 32-bit addition, offset 0), with a constant, with
+/// the value from the accumulator, and with a constant effective address
+/// (storing a slot or a constant).
 macro_rules! store {
-    ($($name:ident / $fused:ident / $imm:ident / $acc_form:ident: $t:ty;)*) => {$(
+    ($($name:ident / $fused:ident / $imm:ident / $acc_form:ident / $at:ident / $imm_at:ident: $t:ty;)*) => {$(
         handler!($name { addr, val, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
@@ -87,32 +92,42 @@ macro_rules! store {
             write!($t, a as usize + offset as usize, acc, ip, mem, cx);
             next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
         });
+        handler!($at { val, ea } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let v = unsafe { get::<u64>(fp, val) };
+            write!($t, ea as usize, v, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($imm_at { ea, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+            write!($t, ea as usize, imm as i32 as i64, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+        });
     )*};
 }
 
 load! {
-    I32Load / I32LoadAdd / I32LoadA: u32 => |v| v;
-    I64Load / I64LoadAdd / I64LoadA: u64 => |v| f64::from_bits(v);
-    I32Load8S / I32Load8SAdd / I32Load8SA: u8 => |v| v as i8 as i32;
-    I32Load8U / I32Load8UAdd / I32Load8UA: u8 => |v| v as u32;
-    I32Load16S / I32Load16SAdd / I32Load16SA: u16 => |v| v as i16 as i32;
-    I32Load16U / I32Load16UAdd / I32Load16UA: u16 => |v| v as u32;
-    I64Load8S / I64Load8SAdd / I64Load8SA: u8 => |v| v as i8 as i64;
-    I64Load8U / I64Load8UAdd / I64Load8UA: u8 => |v| v as u64;
-    I64Load16S / I64Load16SAdd / I64Load16SA: u16 => |v| v as i16 as i64;
-    I64Load16U / I64Load16UAdd / I64Load16UA: u16 => |v| v as u64;
-    I64Load32S / I64Load32SAdd / I64Load32SA: u32 => |v| v as i32 as i64;
-    I64Load32U / I64Load32UAdd / I64Load32UA: u32 => |v| v as u64;
+    I32Load / I32LoadAdd / I32LoadA / I32LoadAt: u32 => |v| v;
+    I64Load / I64LoadAdd / I64LoadA / I64LoadAt: u64 => |v| f64::from_bits(v);
+    I32Load8S / I32Load8SAdd / I32Load8SA / I32Load8SAt: u8 => |v| v as i8 as i32;
+    I32Load8U / I32Load8UAdd / I32Load8UA / I32Load8UAt: u8 => |v| v as u32;
+    I32Load16S / I32Load16SAdd / I32Load16SA / I32Load16SAt: u16 => |v| v as i16 as i32;
+    I32Load16U / I32Load16UAdd / I32Load16UA / I32Load16UAt: u16 => |v| v as u32;
+    I64Load8S / I64Load8SAdd / I64Load8SA / I64Load8SAt: u8 => |v| v as i8 as i64;
+    I64Load8U / I64Load8UAdd / I64Load8UA / I64Load8UAt: u8 => |v| v as u64;
+    I64Load16S / I64Load16SAdd / I64Load16SA / I64Load16SAt: u16 => |v| v as i16 as i64;
+    I64Load16U / I64Load16UAdd / I64Load16UA / I64Load16UAt: u16 => |v| v as u64;
+    I64Load32S / I64Load32SAdd / I64Load32SA / I64Load32SAt: u32 => |v| v as i32 as i64;
+    I64Load32U / I64Load32UAdd / I64Load32UA / I64Load32UAt: u32 => |v| v as u64;
 }
 
 store! {
-    I32Store / I32StoreAdd / I32StoreImm / I32StoreA: u32;
-    I64Store / I64StoreAdd / I64StoreImm / I64StoreA: u64;
-    I32Store8 / I32Store8Add / I32Store8Imm / I32Store8A: u8;
-    I32Store16 / I32Store16Add / I32Store16Imm / I32Store16A: u16;
-    I64Store8 / I64Store8Add / I64Store8Imm / I64Store8A: u8;
-    I64Store16 / I64Store16Add / I64Store16Imm / I64Store16A: u16;
-    I64Store32 / I64Store32Add / I64Store32Imm / I64Store32A: u32;
+    I32Store / I32StoreAdd / I32StoreImm / I32StoreA / I32StoreAt / I32StoreImmAt: u32;
+    I64Store / I64StoreAdd / I64StoreImm / I64StoreA / I64StoreAt / I64StoreImmAt: u64;
+    I32Store8 / I32Store8Add / I32Store8Imm / I32Store8A / I32Store8At / I32Store8ImmAt: u8;
+    I32Store16 / I32Store16Add / I32Store16Imm / I32Store16A / I32Store16At / I32Store16ImmAt: u16;
+    I64Store8 / I64Store8Add / I64Store8Imm / I64Store8A / I64Store8At / I64Store8ImmAt: u8;
+    I64Store16 / I64Store16Add / I64Store16Imm / I64Store16A / I64Store16At / I64Store16ImmAt: u16;
+    I64Store32 / I64Store32Add / I64Store32Imm / I64Store32A / I64Store32At / I64Store32ImmAt: u32;
 }
 
 handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {

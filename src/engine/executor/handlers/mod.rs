@@ -230,8 +230,8 @@ macro_rules! list_variants {
         tbinop: [$(($tbin:ident $tbinA:ident $tbinB:ident))*]
         unop: [$(($un:ident $unA:ident))*]
         tunop: [$(($tun:ident $tunA:ident))*]
-        load: [$(($ld:ident $lda:ident $ldA:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident $stA:ident))*]
+        load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
@@ -248,7 +248,7 @@ macro_rules! list_variants {
             BrIfNezA BrIfEqzA BrTableA
             $($binA $binB)* $($tbinA $tbinB)* $($unA)* $($tunA)* $($ldA)* $($stA)*
             $($cvA $cvB $cviA $cbA $cbB $cbiA)* $($fbA $fbB $fnbA $fnbB)* $($aiA)*
-            $($fvi $fbi $fnbi $fbiA $fnbiA)*
+            $($ldk)* $($stk $stki)* $($fvi $fbi $fnbi $fbiA $fnbiA)*
         }
     };
 }
