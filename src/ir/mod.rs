@@ -549,8 +549,8 @@ impl Instr {
     }
 
     /// The slot this instruction writes when it also leaves the value in
-    /// the accumulator (see `executor::dispatch`): the typed operations and
-    /// the loads.
+    /// the accumulator (see `executor::dispatch`): the typed operations,
+    /// the loads, constants and copies.
     pub(crate) fn acc_result(&self) -> Option<Slot> {
         macro_rules! result {
             (
@@ -576,7 +576,9 @@ impl Instr {
                     $( | Instr::$cv { dst, .. } | Instr::$cvA { dst, .. } | Instr::$cvB { dst, .. } )*
                     $( | Instr::$cvi { dst, .. } | Instr::$cviA { dst, .. } )*
                     $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )*
-                    $( | Instr::$fvi { dst, .. } )* => Some(dst),
+                    $( | Instr::$fvi { dst, .. } )*
+                    | Instr::Const { dst, .. }
+                    | Instr::Copy { dst, .. } => Some(dst),
                     _ => None,
                 }
             };

@@ -17,10 +17,10 @@
 //!   a handler stores the state into the context and returns `Exit::Continue`
 //!   to a loop that calls the next handler.
 //!
-//! The *accumulators*: every handler of a typed operation or load passes
-//! its result on in `acc` (the cell's bits) besides writing it to its
-//! slot, and those with an `f64` result (and the 64-bit loads, which also
-//! serve `f64.load`) pass it in `fa` too. The translator rewrites an
+//! The *accumulators*: every handler of a typed operation, load, constant
+//! or copy passes its result on in `acc` (the cell's bits) besides writing
+//! it to its slot, and those with an `f64` result (and the 64-bit loads,
+//! constants and copies, which may carry an `f64`) pass it in `fa` too. The translator rewrites an
 //! instruction that reads the slot its predecessor just wrote into a form
 //! that takes the operand from the accumulator (`Instr::with_acc`), unless
 //! a branch may arrive between the two; a chain of operations then passes

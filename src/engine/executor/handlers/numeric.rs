@@ -334,16 +334,20 @@ macro_rules! arith {
 
 crate::ir::for_each_op_family!(compare_and_imm);
 
+// The untyped moves pass their value on in both accumulators (`fa` as the
+// same bits), whatever its type.
 handler!(Copy { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    let v = unsafe { *fp.add(src as usize) };
+    // SAFETY: as above.
+    unsafe { *fp.add(dst as usize) = v };
+    next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
 handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.wrapping_add(1), fp, mem, val, cx, tbl, f64::from_bits(val))
 });
 
 handler!(Select { dst, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
