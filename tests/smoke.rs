@@ -259,3 +259,64 @@ fn memory_growth_during_a_call_is_seen() {
     }
     assert_eq!(mem.size(&store).expect("same store"), 7);
 }
+
+/// A call's first result is used right after the call (by an instruction
+/// that takes it from the accumulator): from a wasm callee, a host
+/// function, a function of another instance, `call_indirect`, and a callee
+/// with two results.
+#[test]
+fn call_results_used_at_once() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine);
+    let other = Module::new(
+        &engine,
+        br#"(module (func (export "f") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3))))"#,
+    )
+    .expect("module");
+    let other_inst = Instance::new(&mut store, &other, &[]).expect("instance");
+    let other_f = other_inst.get_func(&store, "f").expect("export");
+    let host = Func::new_host(
+        &mut store,
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |_, args, results| {
+            let Val::I32(x) = args[0] else {
+                panic!("i32 argument")
+            };
+            results[0] = Val::I32(x + 1000);
+            Ok(())
+        },
+    );
+    let main = Module::new(
+        &engine,
+        br#"(module
+          (import "env" "host" (func $host (param i32) (result i32)))
+          (import "env" "other" (func $other (param i32) (result i32)))
+          (type $t (func (param i32) (result i32)))
+          (table 1 funcref)
+          (elem (i32.const 0) $sq)
+          (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+          (func $two (param i32) (result i32 i64) (i32.add (local.get 0) (i32.const 7)) (i64.const 5))
+          (func $fsq (param f64) (result f64) (f64.mul (local.get 0) (local.get 0)))
+          (func (export "run") (param $x i32) (result i32)
+            (i32.add (local.get $x) (call $sq (local.get $x)))
+            (i32.sub (call $host (local.get $x)) (local.get $x))
+            (i32.add)
+            (i32.xor (local.get $x) (call $other (local.get $x)))
+            (i32.add)
+            (i32.add (local.get $x) (call_indirect (type $t) (local.get $x) (i32.const 0)))
+            (i32.add)
+            (call $two (local.get $x))
+            (drop)
+            (i32.add)
+            (i32.trunc_f64_s (f64.add (f64.const 0.5) (call $fsq (f64.convert_i32_s (local.get $x)))))
+            (i32.add)))"#,
+    )
+    .expect("module");
+    let inst =
+        Instance::new(&mut store, &main, &[Extern::Func(host), Extern::Func(other_f)]).expect("instance");
+    for x in [0i32, 3, 12, 1000] {
+        let out = call(&mut store, inst, "run", &[Val::I32(x)], 1);
+        let expected = (x + x * x) + 1000 + (x ^ (x * 3)) + (x + x * x) + (x + 7) + x * x;
+        assert_eq!(out[0], Val::I32(expected), "x = {x}");
+    }
+}

@@ -159,6 +159,8 @@ macro_rules! define_instr {
             ConstBr { dst: Slot, val: u32, target: u32 },
             /// `Copy` then `Br`: `dst = src`, continue at `target`.
             CopyBr { dst: Slot, src: Slot, target: u32 },
+            /// `Return` of one result, the accumulator.
+            Return1A {},
             /// An entry of a `BrTable`: continue at `target`. `tag` is the tag
             /// of the instruction there (set once the code is final), so that
             /// the table can dispatch to it without reading it first.
@@ -579,6 +581,10 @@ impl Instr {
                     $( | Instr::$fvi { dst, .. } )*
                     | Instr::Const { dst, .. }
                     | Instr::Copy { dst, .. } => Some(dst),
+                    // A call's first result (at `base`) comes back in the
+                    // accumulators (see `executor::handlers::control`); a
+                    // call without results leaves `base` unread.
+                    Instr::Call { base, .. } | Instr::CallIndirect { base, .. } => Some(base),
                     _ => None,
                 }
             };
@@ -661,6 +667,7 @@ impl Instr {
                     Instr::BrIfNez { cond, target } if cond == s => Instr::BrIfNezA { target },
                     Instr::BrIfEqz { cond, target } if cond == s => Instr::BrIfEqzA { target },
                     Instr::BrTable { index, len } if index == s => Instr::BrTableA { len },
+                    Instr::Return { src, n: 1 } if src == s => Instr::Return1A {},
                     _ => return None,
                 })
             };

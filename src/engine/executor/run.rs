@@ -91,10 +91,10 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
 }
 
 /// Calls host function `callee` (store index) with arguments read from
-/// `args[..]` and results written back there. `Err(None)` means the host
-/// replaced the store.
+/// `args[..]` and results written back there; returns the first result's
+/// cell (0 if none). `Err(None)` means the host replaced the store.
 #[inline(never)]
-pub(crate) fn call_host(cx: &mut Cx<'_>, callee: u32, args: Fp) -> Result<(), Option<Trap>> {
+pub(crate) fn call_host(cx: &mut Cx<'_>, callee: u32, args: Fp) -> Result<u64, Option<Trap>> {
     let store_id = cx.store.id;
     let entity = &cx.store.funcs[callee as usize];
     let FuncKind::Host(h) = &entity.kind else {
@@ -132,5 +132,5 @@ pub(crate) fn call_host(cx: &mut Cx<'_>, callee: u32, args: Fp) -> Result<(), Op
         // SAFETY: as above: result slot `i` exists.
         unsafe { *args.add(i) = r.to_cell() };
     }
-    Ok(())
+    Ok(cx.host_results.first().map_or(0, |r| r.to_cell()))
 }

@@ -252,31 +252,42 @@ handler!(Return { src, n } (ip, fp, mem, acc, cx, tbl, fa) {
         std::hint::cold_path();
         return return_values(src, n, fp, mem, cx);
     }
+    let mut first = 0;
     if n == 1 {
         // SAFETY: slots of the current frame (module docs).
-        unsafe { *fp = *fp.add(src as usize) };
+        unsafe {
+            first = *fp.add(src as usize);
+            *fp = first;
+        }
     }
-    resume_caller(mem, cx, tbl)
+    resume_caller(first, mem, cx, tbl)
+});
+
+handler!(Return1A {} (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slot 0 of the current frame (module docs).
+    unsafe { *fp = acc };
+    resume_caller(acc, mem, cx, tbl)
 });
 
 /// Pops the caller's frame and continues there (or finishes the execution
-/// when there is none). Inlined so that the continuation stays in tail
-/// position.
+/// when there is none), passing the first result (`first`, 0 for none) on
+/// in the accumulators: a call produces it (see `Instr::acc_result`).
+/// Inlined so that the continuation stays in tail position.
 #[inline(always)]
-fn resume_caller(mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
+fn resume_caller(first: u64, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
     let Some(caller) = cx.frames.last() else {
         return Exit::Done;
     };
     if caller.inst != cx.inst {
         std::hint::cold_path();
-        return return_to_instance(cx);
+        return return_to_instance(cx, first);
     }
     let Some(caller) = cx.frames.pop() else {
         return Exit::Done;
     };
     cx.func = caller.func;
     cx.code = caller.code;
-    next!(caller.ret, caller.fp, mem, 0, cx, tbl, 0.0)
+    next!(caller.ret, caller.fp, mem, first, cx, tbl, f64::from_bits(first))
 }
 
 /// `Return` with several results.
@@ -286,8 +297,12 @@ fn resume_caller(mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
 #[inline(never)]
 unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: both ranges lie inside the frame; `copy` handles overlap.
-    unsafe { std::ptr::copy(fp.add(src as usize), fp, n as usize) };
-    resume_caller(mem, cx, table())
+    // SAFETY: as above; `n > 1` results were copied to `fp..`.
+    let first = unsafe {
+        std::ptr::copy(fp.add(src as usize), fp, n as usize);
+        *fp
+    };
+    resume_caller(first, mem, cx, table())
 }
 
 /// Returns to the caller (in another instance) on top of the frame stack.
@@ -295,14 +310,22 @@ unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) ->
 /// memory, and the call to here would then not become a jump (growing the
 /// host stack per return).
 #[inline(never)]
-fn return_to_instance(cx: &mut Cx<'_>) -> Exit {
+fn return_to_instance(cx: &mut Cx<'_>, first: u64) -> Exit {
     let Some(caller) = cx.frames.pop() else {
         return Exit::Done;
     };
     cx.func = caller.func;
     cx.code = caller.code;
     let mem = switch_instance(cx, caller.inst);
-    next!(caller.ret, caller.fp, mem, 0, cx, table(), 0.0)
+    next!(
+        caller.ret,
+        caller.fp,
+        mem,
+        first,
+        cx,
+        table(),
+        f64::from_bits(first)
+    )
 }
 
 handler!(Call { func, base } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -455,15 +478,24 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
 fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the argument area is a slot range of the current frame.
     let args = unsafe { fp.add(base as usize) };
-    match call_host(cx, func, args) {
-        Ok(()) => {}
+    let first = match call_host(cx, func, args) {
+        Ok(first) => first,
         Err(None) => return Exit::Replaced,
         Err(Some(t)) => return raise(cx, ip, t),
-    }
+    };
     // The host may have created memories (moving the store's list) or grown
     // this instance's memory.
     let mem = switch_instance(cx, cx.inst);
-    next!(ip.wrapping_add(1), fp, mem, 0, cx, table(), 0.0)
+    // The first result goes on in the accumulators, as after a wasm callee.
+    next!(
+        ip.wrapping_add(1),
+        fp,
+        mem,
+        first,
+        cx,
+        table(),
+        f64::from_bits(first)
+    )
 }
 
 /// Makes instance `inst` current: its call targets and memory 0.
