@@ -75,7 +75,7 @@ macro_rules! define_instr {
         unop: [$(($un:ident $unA:ident))*]
         tunop: [$(($tun:ident $tunA:ident))*]
         load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident $stiA:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
@@ -290,6 +290,8 @@ macro_rules! define_instr {
                 $stk { val: Slot, ea: u32 },
                 #[doc = concat!("`", stringify!($sti), "` to the constant effective address `ea`.")]
                 $stki { ea: u32, imm: u32 },
+                #[doc = concat!("`", stringify!($sti), "` to address `accumulator + offset`.")]
+                $stiA { offset: u32, imm: u32 },
             )*
             $(
                 #[doc = concat!("`", stringify!($fv), "` with a constant right operand (`FloatImm`).")]
@@ -385,10 +387,10 @@ macro_rules! for_each_op_family {
                 (I64Load32S I64Load32SAdd I64Load32SA I64Load32SAt) (I64Load32U I64Load32UAdd I64Load32UA I64Load32UAt)
             ]
             store: [
-                (I32Store I32StoreAdd I32StoreImm I32StoreA I32StoreAt I32StoreImmAt) (I64Store I64StoreAdd I64StoreImm I64StoreA I64StoreAt I64StoreImmAt)
-                (I32Store8 I32Store8Add I32Store8Imm I32Store8A I32Store8At I32Store8ImmAt) (I32Store16 I32Store16Add I32Store16Imm I32Store16A I32Store16At I32Store16ImmAt)
-                (I64Store8 I64Store8Add I64Store8Imm I64Store8A I64Store8At I64Store8ImmAt) (I64Store16 I64Store16Add I64Store16Imm I64Store16A I64Store16At I64Store16ImmAt)
-                (I64Store32 I64Store32Add I64Store32Imm I64Store32A I64Store32At I64Store32ImmAt)
+                (I32Store I32StoreAdd I32StoreImm I32StoreA I32StoreAt I32StoreImmAt I32StoreImmA) (I64Store I64StoreAdd I64StoreImm I64StoreA I64StoreAt I64StoreImmAt I64StoreImmA)
+                (I32Store8 I32Store8Add I32Store8Imm I32Store8A I32Store8At I32Store8ImmAt I32Store8ImmA) (I32Store16 I32Store16Add I32Store16Imm I32Store16A I32Store16At I32Store16ImmAt I32Store16ImmA)
+                (I64Store8 I64Store8Add I64Store8Imm I64Store8A I64Store8At I64Store8ImmAt I64Store8ImmA) (I64Store16 I64Store16Add I64Store16Imm I64Store16A I64Store16At I64Store16ImmAt I64Store16ImmA)
+                (I64Store32 I64Store32Add I64Store32Imm I64Store32A I64Store32At I64Store32ImmAt I64Store32ImmA)
             ]
             cmp: [
                 (I32Eq I32EqImm BrI32Eq BrI32EqImm StepBrI32Eq StepBrI32EqImm I32Ne u32 ==
@@ -599,7 +601,7 @@ impl Instr {
             (
                 binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt
                 load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident $stiA:ident))*]
                 cmp: $_cmp:tt fcmp: $_fcmp:tt arith_imm: $_arith_imm:tt
             ) => {
                 Some(match *self {
@@ -625,7 +627,7 @@ impl Instr {
                 unop: [$(($un:ident $unA:ident))*]
                 tunop: [$(($tun:ident $tunA:ident))*]
                 load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident $stiA:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
                     $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
@@ -645,6 +647,7 @@ impl Instr {
                     $( Instr::$tun { dst, src } if src == s => Instr::$tunA { dst }, )*
                     $( Instr::$ld { dst, addr, offset } if addr == s => Instr::$ldA { dst, offset }, )*
                     $( Instr::$st { addr, val, offset } if val == s => Instr::$stA { addr, offset }, )*
+                    $( Instr::$sti { addr, offset, imm } if addr == s => Instr::$stiA { offset, imm }, )*
                     $(
                         Instr::$cv { dst, a, b } if a == s => Instr::$cvA { dst, b },
                         Instr::$cv { dst, a, b } if b == s => Instr::$cvB { dst, a },

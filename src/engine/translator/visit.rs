@@ -534,7 +534,7 @@ impl Translator {
                 unop: [$(($un:ident $_unA:ident))*]
                 tunop: [$(($tun:ident $_tunA:ident))*]
                 load: [$(($ld:ident $lda:ident $_ldA:ident $_ldk:ident))*]
-                store: [$(($st:ident $sta:ident $sti:ident $_stA:ident $_stk:ident $_stki:ident))*]
+                store: [$(($st:ident $sta:ident $sti:ident $_stA:ident $_stk:ident $_stki:ident $_stiA:ident))*]
                 cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
                 fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident $fvi:ident $($_fx:ident)*))*]
                 arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]

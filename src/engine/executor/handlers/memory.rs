@@ -67,7 +67,7 @@ macro_rules! load {
 /// the value from the accumulator, and with a constant effective address
 /// (storing a slot or a constant).
 macro_rules! store {
-    ($($name:ident / $fused:ident / $imm:ident / $acc_form:ident / $at:ident / $imm_at:ident: $t:ty;)*) => {$(
+    ($($name:ident / $fused:ident / $imm:ident / $acc_form:ident / $at:ident / $imm_at:ident / $imm_acc:ident: $t:ty;)*) => {$(
         handler!($name { addr, val, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
@@ -102,6 +102,11 @@ macro_rules! store {
             write!($t, ea as usize, imm as i32 as i64, ip, mem, cx);
             next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
         });
+        handler!($imm_acc { offset, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+            let a: u32 = from_acc(acc, fa);
+            write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, cx);
+            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+        });
     )*};
 }
 
@@ -121,13 +126,13 @@ load! {
 }
 
 store! {
-    I32Store / I32StoreAdd / I32StoreImm / I32StoreA / I32StoreAt / I32StoreImmAt: u32;
-    I64Store / I64StoreAdd / I64StoreImm / I64StoreA / I64StoreAt / I64StoreImmAt: u64;
-    I32Store8 / I32Store8Add / I32Store8Imm / I32Store8A / I32Store8At / I32Store8ImmAt: u8;
-    I32Store16 / I32Store16Add / I32Store16Imm / I32Store16A / I32Store16At / I32Store16ImmAt: u16;
-    I64Store8 / I64Store8Add / I64Store8Imm / I64Store8A / I64Store8At / I64Store8ImmAt: u8;
-    I64Store16 / I64Store16Add / I64Store16Imm / I64Store16A / I64Store16At / I64Store16ImmAt: u16;
-    I64Store32 / I64Store32Add / I64Store32Imm / I64Store32A / I64Store32At / I64Store32ImmAt: u32;
+    I32Store / I32StoreAdd / I32StoreImm / I32StoreA / I32StoreAt / I32StoreImmAt / I32StoreImmA: u32;
+    I64Store / I64StoreAdd / I64StoreImm / I64StoreA / I64StoreAt / I64StoreImmAt / I64StoreImmA: u64;
+    I32Store8 / I32Store8Add / I32Store8Imm / I32Store8A / I32Store8At / I32Store8ImmAt / I32Store8ImmA: u8;
+    I32Store16 / I32Store16Add / I32Store16Imm / I32Store16A / I32Store16At / I32Store16ImmAt / I32Store16ImmA: u16;
+    I64Store8 / I64Store8Add / I64Store8Imm / I64Store8A / I64Store8At / I64Store8ImmAt / I64Store8ImmA: u8;
+    I64Store16 / I64Store16Add / I64Store16Imm / I64Store16A / I64Store16At / I64Store16ImmAt / I64Store16ImmA: u16;
+    I64Store32 / I64Store32Add / I64Store32Imm / I64Store32A / I64Store32At / I64Store32ImmAt / I64Store32ImmA: u32;
 }
 
 handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {

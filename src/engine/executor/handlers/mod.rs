@@ -231,7 +231,7 @@ macro_rules! list_variants {
         unop: [$(($un:ident $unA:ident))*]
         tunop: [$(($tun:ident $tunA:ident))*]
         load: [$(($ld:ident $lda:ident $ldA:ident $ldk:ident))*]
-        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident))*]
+        store: [$(($st:ident $sta:ident $sti:ident $stA:ident $stk:ident $stki:ident $stiA:ident))*]
         cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt
             $cvA:ident $cvB:ident $cviA:ident $cbA:ident $cbB:ident $cbiA:ident))*]
         fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $fbA:ident $fbB:ident $fnbA:ident $fnbB:ident
@@ -248,7 +248,7 @@ macro_rules! list_variants {
             BrIfNezA BrIfEqzA BrTableA
             $($binA $binB)* $($tbinA $tbinB)* $($unA)* $($tunA)* $($ldA)* $($stA)*
             $($cvA $cvB $cviA $cbA $cbB $cbiA)* $($fbA $fbB $fnbA $fnbB)* $($aiA)*
-            $($ldk)* $($stk $stki)* $($fvi $fbi $fnbi $fbiA $fnbiA)*
+            $($ldk)* $($stk $stki $stiA)* $($fvi $fbi $fnbi $fbiA $fnbiA)*
         }
     };
 }

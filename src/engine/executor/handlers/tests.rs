@@ -75,7 +75,7 @@ fn family_body() -> String {
             unop: [$(($un:ident $_unA:ident))*]
             tunop: [$(($tun:ident $_tunA:ident))*]
             load: [$(($ld:ident $lda:ident $_ldA:ident $_ldk:ident))*]
-            store: [$(($st:ident $sta:ident $sti:ident $_stA:ident $_stk:ident $_stki:ident))*]
+            store: [$(($st:ident $sta:ident $sti:ident $_stA:ident $_stk:ident $_stki:ident $_stiA:ident))*]
             cmp: [$(($cv:ident $cvi:ident $cb:ident $cbi:ident $cs:ident $csi:ident $cneg:ident $cty:ident $cop:tt $($_cx:ident)*))*]
             fcmp: [$(($fv:ident $fb:ident $fnb:ident $fty:ident $fop:tt $($_fx:ident)*))*]
             arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $_aiA:ident))*]
@@ -120,6 +120,10 @@ fn family_body() -> String {
                 body += &format!("({} (local.get $addr) {})\n", wasm_name(name), fresh(t));
                 body += &format!("({} (i32.const 16) {})\n", wasm_name(name), operand(t, 'a'));
                 body += &format!("({} (i32.const 16) ({}.const 9))\n", wasm_name(name), t.to_lowercase());
+                body += &format!(
+                    "({} (i32.add (local.get $addr) (local.get $zero)) ({}.const 9))\n",
+                    wasm_name(name), t.to_lowercase()
+                );
             }
             for name in [$(stringify!($cv),)*] {
                 let t = &words(name)[0];
