@@ -67,8 +67,10 @@ pub(crate) struct Translator {
     /// Positions where a value changes type without an instruction (a
     /// reinterpretation): the accumulators may not carry it across.
     acc_barriers: Vec<usize>,
-    /// Scratch for `use_accumulators`: positions a branch may reach.
+    /// Scratch for `finish_code`: positions a branch may reach, and the
+    /// positions of the branch instructions.
     entries: Vec<bool>,
+    branches: Vec<u32>,
 }
 
 impl Translator {
@@ -116,9 +118,7 @@ impl Translator {
         ops.finish().map_err(err)?;
 
         self.thread_jumps_to_returns();
-        self.use_accumulators();
-        self.tag_table_entries();
-        self.make_branches_relative();
+        self.finish_code();
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
@@ -148,18 +148,23 @@ impl Translator {
         }
     }
 
-    /// Rewrites each instruction that reads the value its predecessor just
-    /// wrote into the form taking it from the accumulators (see
-    /// `executor::dispatch`), except where a branch may arrive in between or
-    /// the value changes type there.
-    fn use_accumulators(&mut self) {
+    /// The passes over the finished body: (1) each instruction that reads
+    /// the value its predecessor just wrote takes it from the accumulators
+    /// instead (see `executor::dispatch`), except where a branch may arrive
+    /// in between or the value changes type there; (2) each `BrEntry` gets
+    /// the tag of its target; (3) branch targets become byte distances from
+    /// the branching instruction (the form the executor reads).
+    fn finish_code(&mut self) {
         let code = &mut self.code;
         let entries = &mut self.entries;
+        let branches = &mut self.branches;
         entries.clear();
         entries.resize(code.len(), false);
-        for instr in code.iter_mut() {
+        branches.clear();
+        for (at, instr) in code.iter_mut().enumerate() {
             if let Some(&mut target) = instr.branch_target_mut() {
                 entries[target as usize] = true;
+                branches.push(at as u32);
             }
         }
         for &at in &self.acc_barriers {
@@ -167,6 +172,8 @@ impl Translator {
                 *e = true;
             }
         }
+        // (1) Accumulator forms keep their branch targets: `branches` stays
+        // valid.
         for at in 1..code.len() {
             if entries[at] {
                 continue;
@@ -177,15 +184,13 @@ impl Translator {
                 }
             }
         }
-    }
-
-    /// Gives each `BrEntry` the tag of its target (the code is final).
-    fn tag_table_entries(&mut self) {
-        for at in 0..self.code.len() {
-            if let Instr::BrEntry { target, .. } = self.code[at] {
-                // Targets are inside the code; were one not, the entry
-                // would become a plain jump, which the table runs.
-                self.code[at] = match self.code.get(target as usize) {
+        // (2) Targets are inside the code; were one not, the entry would
+        // become a plain jump, which the table runs. (3) Last: the others
+        // work with indices.
+        for &at in branches.iter() {
+            let at = at as usize;
+            if let Instr::BrEntry { target, .. } = code[at] {
+                code[at] = match code.get(target as usize) {
                     Some(to) => Instr::BrEntry {
                         tag: to.tag(),
                         target,
@@ -193,15 +198,7 @@ impl Translator {
                     None => Instr::Br { target },
                 };
             }
-        }
-    }
-
-    /// Turns branch targets from instruction indices into byte distances
-    /// from the branching instruction (the form the executor reads). The
-    /// last pass: the others work with indices.
-    fn make_branches_relative(&mut self) {
-        for (at, instr) in self.code.iter_mut().enumerate() {
-            if let Some(target) = instr.branch_target_mut() {
+            if let Some(target) = code[at].branch_target_mut() {
                 *target = crate::ir::relative_target(at, *target);
             }
         }
