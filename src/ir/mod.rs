@@ -161,6 +161,13 @@ macro_rules! define_instr {
             CopyBr { dst: Slot, src: Slot, target: u32 },
             /// `Return` of one result, the accumulator.
             Return1A {},
+            /// `select` with every operand in a slot below 2^16: `dst = if
+            /// cond != 0 { a } else { b }`.
+            Select4 { dst: u16, a: u16, b: u16, cond: u16 },
+            /// `Select4` with the condition from the accumulator.
+            Select4A { dst: u16, a: u16, b: u16 },
+            /// `Select` with the condition from the accumulator.
+            SelectA { dst: Slot, b: Slot },
             /// An entry of a `BrTable`: continue at `target`. `tag` is the tag
             /// of the instruction there (set once the code is final), so that
             /// the table can dispatch to it without reading it first.
@@ -582,7 +589,10 @@ impl Instr {
                     $( | Instr::$ai { dst, .. } | Instr::$aiA { dst, .. } )*
                     $( | Instr::$fvi { dst, .. } )*
                     | Instr::Const { dst, .. }
-                    | Instr::Copy { dst, .. } => Some(dst),
+                    | Instr::Copy { dst, .. }
+                    | Instr::Select { dst, .. }
+                    | Instr::SelectA { dst, .. } => Some(dst),
+                    Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a
                     // call without results leaves `base` unread.
@@ -671,6 +681,8 @@ impl Instr {
                     Instr::BrIfEqz { cond, target } if cond == s => Instr::BrIfEqzA { target },
                     Instr::BrTable { index, len } if index == s => Instr::BrTableA { len },
                     Instr::Return { src, n: 1 } if src == s => Instr::Return1A {},
+                    Instr::Select { dst, b, cond } if cond == s => Instr::SelectA { dst, b },
+                    Instr::Select4 { dst, a, b, cond } if cond as Slot == s => Instr::Select4A { dst, a, b },
                     _ => return None,
                 })
             };

@@ -385,6 +385,22 @@ impl Translator {
                 let cond = self.pop();
                 let b = self.pop();
                 let pos = self.stack.len() - 1;
+                // A first operand still in its local: read it there rather
+                // than copy it to the result's slot first.
+                if let Operand::Local(a) = self.stack[pos] {
+                    let slots = (
+                        u16::try_from(self.home(pos)),
+                        u16::try_from(a),
+                        u16::try_from(b),
+                        u16::try_from(cond),
+                    );
+                    if let (Ok(dst), Ok(a), Ok(b), Ok(cond)) = slots {
+                        self.stack.pop();
+                        self.push_home();
+                        self.emit_result(Instr::Select4 { dst, a, b, cond });
+                        return Ok(());
+                    }
+                }
                 self.materialize_at(pos);
                 let dst = self.home(pos);
                 self.emit(Instr::Select { dst, b, cond });
@@ -635,6 +651,13 @@ fn retarget_dst(instr: &mut Instr, slot: u32) -> bool {
                     *dst = slot;
                     true
                 }
+                Instr::Select4 { dst, .. } => match u16::try_from(slot) {
+                    Ok(slot) => {
+                        *dst = slot;
+                        true
+                    }
+                    Err(_) => false,
+                },
                 _ => {
                     debug_assert!(false, "retargeting an instruction without a result: {instr:?}");
                     false

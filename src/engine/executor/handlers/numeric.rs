@@ -350,12 +350,48 @@ handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     next!(ip.wrapping_add(1), fp, mem, val, cx, tbl, f64::from_bits(val))
 });
 
+// The selects are untyped moves too: the chosen value goes on in both
+// accumulators.
 handler!(Select { dst, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs).
-    unsafe {
-        if get::<u32>(fp, cond) == 0 {
-            *fp.add(dst as usize) = *fp.add(b as usize);
-        }
-    }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    // SAFETY: a slot of the current frame (module docs).
+    let c = unsafe { get::<u32>(fp, cond) };
+    select(dst, dst, b, c, ip, fp, mem, cx, tbl)
 });
+
+handler!(SelectA { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
+    select(dst, dst, b, acc as u32, ip, fp, mem, cx, tbl)
+});
+
+handler!(Select4 { dst, a, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let c = unsafe { get::<u32>(fp, cond as u32) };
+    select(dst as u32, a as u32, b as u32, c, ip, fp, mem, cx, tbl)
+});
+
+handler!(Select4A { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
+    select(dst as u32, a as u32, b as u32, acc as u32, ip, fp, mem, cx, tbl)
+});
+
+/// `dst = if c != 0 { a } else { b }` (slots), then the next instruction.
+///
+/// # Safety
+/// As for a handler; `dst`, `a` and `b` are slots of the current frame.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's state plus the operands
+unsafe fn select(
+    dst: u32,
+    a: u32,
+    b: u32,
+    c: u32,
+    ip: crate::engine::executor::dispatch::Ip,
+    fp: crate::engine::executor::dispatch::Fp,
+    mem: crate::engine::executor::dispatch::Mem,
+    cx: &mut crate::engine::executor::dispatch::Cx<'_>,
+    tbl: crate::engine::executor::dispatch::Table,
+) -> crate::engine::executor::dispatch::Exit {
+    // SAFETY: the caller's obligation.
+    let v = unsafe { *fp.add(if c != 0 { a } else { b } as usize) };
+    // SAFETY: as above.
+    unsafe { *fp.add(dst as usize) = v };
+    next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
+}
