@@ -403,7 +403,7 @@ impl Translator {
                 }
                 self.materialize_at(pos);
                 let dst = self.home(pos);
-                self.emit(Instr::Select { dst, b, cond });
+                self.emit_result(Instr::Select { dst, b, cond });
             }
             O::LocalGet { local_index } => self.push_deferred(Operand::Local(local_index)),
             O::LocalSet { local_index } => self.set_local(local_index, false),
@@ -658,6 +658,18 @@ fn retarget_dst(instr: &mut Instr, slot: u32) -> bool {
                     }
                     Err(_) => false,
                 },
+                // `Select` writes over its first operand: elsewhere, it
+                // becomes a `Select4` reading that operand.
+                Instr::Select { dst, b, cond } => {
+                    let slots = (u16::try_from(slot), u16::try_from(*dst), u16::try_from(*b), u16::try_from(*cond));
+                    match slots {
+                        (Ok(dst), Ok(a), Ok(b), Ok(cond)) => {
+                            *instr = Instr::Select4 { dst, a, b, cond };
+                            true
+                        }
+                        _ => false,
+                    }
+                }
                 _ => {
                     debug_assert!(false, "retargeting an instruction without a result: {instr:?}");
                     false
