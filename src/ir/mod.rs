@@ -55,8 +55,12 @@ impl FloatImm for f64 {
     }
 }
 
+/// Most instructions one function may have: a branch distance in bytes
+/// must fit an `i32` (the translator refuses longer bodies).
+pub(crate) const MAX_FUNC_INSTRS: usize = (i32::MAX as usize) / std::mem::size_of::<Instr>();
+
 /// The target field of a branch at index `at` to index `target`: the byte
-/// distance, as the bits of an `i32` (code is far below 2^27 instructions).
+/// distance, as the bits of an `i32` (at most `MAX_FUNC_INSTRS` apart).
 pub(crate) fn relative_target(at: usize, target: u32) -> u32 {
     let bytes = (target as i64 - at as i64) * std::mem::size_of::<Instr>() as i64;
     bytes as i32 as u32

@@ -116,6 +116,10 @@ impl Translator {
             self.visit(info, op)?;
         }
         ops.finish().map_err(err)?;
+        // Branch distances are `i32` byte counts (`ir::relative_target`).
+        if self.code.len() > crate::ir::MAX_FUNC_INSTRS {
+            return Err(Error::resource("function body too large to translate"));
+        }
 
         self.thread_jumps_to_returns();
         self.finish_code();
