@@ -79,13 +79,14 @@ impl Translator {
             }
         }
         if let Some(ea) = self.constant_address(self.stack.len() - 1, offset) {
-            self.stack.pop();
-            let dst = self.push_home();
+            // The result goes to the address operand's home slot.
+            let dst = self.home(self.stack.len() - 1);
             if let Some(instr) = make(dst, 0, 0).with_constant_address(ea) {
+                self.stack.pop();
+                self.push_home();
                 self.emit_result(instr);
                 return;
             }
-            unreachable!("every load has a constant-address form");
         }
         let addr = self.pop();
         let dst = self.push_home();
