@@ -6,25 +6,42 @@ use crate::engine::executor::dispatch::next;
 use crate::ir::FloatImm;
 
 /// `dst = f(a, b)` handlers, with their forms taking `a` (`$na`) or `b`
-/// (`$nb`) from the accumulator; all pass the result on in it.
-macro_rules! binop {
-    ($($name:ident $na:ident $nb:ident ($x:ident: $tx:ty, $y:ident: $ty:ty) $e:expr;)*) => {$(
+/// (`$nb`) from the accumulator; all pass the result on in it. `$produce`
+/// is `produce` or, for an `f` that may trap (`Result`), `produce_or_trap`.
+macro_rules! binary {
+    ($produce:ident; $($name:ident $na:ident $nb:ident ($x:ident: $tx:ty, $y:ident: $ty:ty) $e:expr;)*) => {$(
         handler!($name { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let ($x, $y): ($tx, $ty) = unsafe { (get(fp, a), get(fp, b)) };
-            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+            $produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
         });
         handler!($na { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
             let $x: $tx = from_acc(acc, fa);
             // SAFETY: a slot of the current frame (module docs).
             let $y: $ty = unsafe { get(fp, b) };
-            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+            $produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
         });
         handler!($nb { dst, a } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let $x: $tx = unsafe { get(fp, a) };
             let $y: $ty = from_acc(acc, fa);
-            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+            $produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+        });
+    )*};
+}
+
+/// `dst = f(src)` handlers, with their form taking `src` from the
+/// accumulator (`$na`); `$produce` as for `binary!`.
+macro_rules! unary {
+    ($produce:ident; $($name:ident $na:ident ($x:ident: $t:ty) $e:expr;)*) => {$(
+        handler!($name { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x: $t = unsafe { get(fp, src) };
+            $produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($na { dst } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            $produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
         });
     )*};
 }
@@ -42,76 +59,18 @@ macro_rules! produce {
 }
 pub(super) use produce;
 
-/// `dst = f(a, b)?` handlers: `f` may trap. Forms as for `binop!`.
-macro_rules! tbinop {
-    ($($name:ident $na:ident $nb:ident ($x:ident: $t:ty, $y:ident) $e:expr;)*) => {$(
-        handler!($name { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: slots of the current frame (module docs).
-            let ($x, $y): ($t, $t) = unsafe { (get(fp, a), get(fp, b)) };
-            match $e {
-                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
-                Err(c) => trap(cx, ip, c),
-            }
-        });
-        handler!($na { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
-            let $x: $t = from_acc(acc, fa);
-            // SAFETY: a slot of the current frame (module docs).
-            let $y: $t = unsafe { get(fp, b) };
-            match $e {
-                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
-                Err(c) => trap(cx, ip, c),
-            }
-        });
-        handler!($nb { dst, a } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let $x: $t = unsafe { get(fp, a) };
-            let $y: $t = from_acc(acc, fa);
-            match $e {
-                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
-                Err(c) => trap(cx, ip, c),
-            }
-        });
-    )*};
+/// `produce!` of `$v`'s value, or the trap of its error.
+macro_rules! produce_or_trap {
+    ($dst:ident, $v:expr, $ip:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {
+        match $v {
+            Ok(v) => produce!($dst, v, $ip, $fp, $mem, $cx, $tbl, $fa),
+            Err(c) => trap($cx, $ip, c),
+        }
+    };
 }
 
-/// `dst = f(src)` handlers, with their form taking `src` from the
-/// accumulator (`$na`).
-macro_rules! unop {
-    ($($name:ident $na:ident ($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let $x: $t = unsafe { get(fp, src) };
-            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
-        });
-        handler!($na { dst } (ip, fp, mem, acc, cx, tbl, fa) {
-            let $x: $t = from_acc(acc, fa);
-            produce!(dst, $e, ip, fp, mem, cx, tbl, fa)
-        });
-    )*};
-}
-
-/// `dst = f(src)?` handlers: `f` may trap. Forms as for `unop!`.
-macro_rules! tunop {
-    ($($name:ident $na:ident ($x:ident: $t:ty) $e:expr;)*) => {$(
-        handler!($name { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let $x: $t = unsafe { get(fp, src) };
-            match $e {
-                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
-                Err(c) => trap(cx, ip, c),
-            }
-        });
-        handler!($na { dst } (ip, fp, mem, acc, cx, tbl, fa) {
-            let $x: $t = from_acc(acc, fa);
-            match $e {
-                Ok(v) => produce!(dst, v, ip, fp, mem, cx, tbl, fa),
-                Err(c) => trap(cx, ip, c),
-            }
-        });
-    )*};
-}
-
-binop! {
+binary! {
+    produce;
     I32Add I32AddA I32AddB(a: u32, b: u32) a.wrapping_add(b);
     I32Sub I32SubA I32SubB(a: u32, b: u32) a.wrapping_sub(b);
     I32Mul I32MulA I32MulB(a: u32, b: u32) a.wrapping_mul(b);
@@ -162,18 +121,20 @@ binop! {
     F64Ge F64GeA F64GeB(a: f64, b: f64) a >= b;
 }
 
-tbinop! {
-    I32DivS I32DivSA I32DivSB(a: i32, b) num::i32_div_s(a, b);
-    I32DivU I32DivUA I32DivUB(a: u32, b) num::i32_div_u(a, b);
-    I32RemS I32RemSA I32RemSB(a: i32, b) num::i32_rem_s(a, b);
-    I32RemU I32RemUA I32RemUB(a: u32, b) num::i32_rem_u(a, b);
-    I64DivS I64DivSA I64DivSB(a: i64, b) num::i64_div_s(a, b);
-    I64DivU I64DivUA I64DivUB(a: u64, b) num::i64_div_u(a, b);
-    I64RemS I64RemSA I64RemSB(a: i64, b) num::i64_rem_s(a, b);
-    I64RemU I64RemUA I64RemUB(a: u64, b) num::i64_rem_u(a, b);
+binary! {
+    produce_or_trap;
+    I32DivS I32DivSA I32DivSB(a: i32, b: i32) num::i32_div_s(a, b);
+    I32DivU I32DivUA I32DivUB(a: u32, b: u32) num::i32_div_u(a, b);
+    I32RemS I32RemSA I32RemSB(a: i32, b: i32) num::i32_rem_s(a, b);
+    I32RemU I32RemUA I32RemUB(a: u32, b: u32) num::i32_rem_u(a, b);
+    I64DivS I64DivSA I64DivSB(a: i64, b: i64) num::i64_div_s(a, b);
+    I64DivU I64DivUA I64DivUB(a: u64, b: u64) num::i64_div_u(a, b);
+    I64RemS I64RemSA I64RemSB(a: i64, b: i64) num::i64_rem_s(a, b);
+    I64RemU I64RemUA I64RemUB(a: u64, b: u64) num::i64_rem_u(a, b);
 }
 
-unop! {
+unary! {
+    produce;
     I32Eqz I32EqzA(x: u32) x == 0;
     I32Clz I32ClzA(x: u32) x.leading_zeros();
     I32Ctz I32CtzA(x: u32) x.trailing_zeros();
@@ -226,7 +187,8 @@ unop! {
     I64TruncSatF64U I64TruncSatF64UA(x: f64) x as u64;
 }
 
-tunop! {
+unary! {
+    produce_or_trap;
     I32TruncF32S I32TruncF32SA(x: f32) num::i32_trunc_f32_s(x);
     I32TruncF32U I32TruncF32UA(x: f32) num::i32_trunc_f32_u(x);
     I32TruncF64S I32TruncF64SA(x: f64) num::i32_trunc_f64_s(x);
@@ -250,7 +212,7 @@ macro_rules! compare_and_imm {
     ) => {
         float_imm_compares! { $(($fty $fop $($_fx)*))* }
         $(
-            binop! { $cv $cvA $cvB(x: $cty, y: $cty) x $cop y; }
+            binary! { produce; $cv $cvA $cvB(x: $cty, y: $cty) x $cop y; }
             handler!($cvi { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
                 // SAFETY: a slot of the current frame (module docs).
                 let x: $cty = unsafe { get(fp, a) };
