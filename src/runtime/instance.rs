@@ -205,7 +205,7 @@ impl Instance {
         }
         let targets = funcs
             .iter()
-            .map(|&f| store.funcs[f as usize].call_target(f))
+            .map(|&f| store.func_targets[f as usize].target)
             .collect();
         store.instances.push(InstanceEntity {
             module: module.clone(),

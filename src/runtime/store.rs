@@ -22,7 +22,9 @@ pub struct Store {
     pub(crate) id: u32,
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncEntity>,
-    /// `call_indirect`'s view of `funcs`: type id and call target of each.
+    /// Type id and call target of each of `funcs` (computed once, when the
+    /// function is added): what `call_indirect` checks and what instances'
+    /// call tables copy.
     pub(crate) func_targets: Vec<FuncTarget>,
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) tables: Vec<TableEntity>,

@@ -450,7 +450,7 @@ fn caller_frame(ip: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
 /// must grow, or no room left.
 #[inline(never)]
 fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
-    let target = cx.store.funcs[func as usize].call_target(func);
+    let target = cx.store.func_targets[func as usize].target;
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
     // SAFETY: the argument area is a slot range of the current frame.
