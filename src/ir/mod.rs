@@ -557,7 +557,8 @@ impl Instr {
     }
 
     /// The tag of this instruction: its variant's index, which selects
-    /// its handler.
+    /// its handler (read by every dispatch).
+    #[inline(always)]
     pub(crate) fn tag(&self) -> u16 {
         // SAFETY: `Instr` is `repr(u16)`: every value starts with its tag.
         unsafe { *(self as *const Instr).cast::<u16>() }

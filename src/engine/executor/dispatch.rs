@@ -146,10 +146,9 @@ pub(crate) unsafe fn handler(ip: Ip) -> Handler {
 /// `ip` points at an instruction and `table` is `table()`.
 #[inline(always)]
 pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
-    // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the tag, the
-    // variant's index, and `table` points at `HANDLERS`, which has an entry
-    // for every variant.
-    unsafe { *table.cast::<Handler>().add(*ip.cast::<u16>() as usize) }
+    // SAFETY: `ip` points at an instruction (the caller's obligation), and
+    // `table` points at `HANDLERS`, which has an entry for every tag.
+    unsafe { *table.cast::<Handler>().add((*ip).tag() as usize) }
 }
 
 /// Continues with the instruction at `$ip`. Must be in tail position of a

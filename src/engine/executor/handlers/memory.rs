@@ -1,7 +1,7 @@
 //! Loads, stores and the bulk memory instructions (memory 0).
 
 use super::numeric::produce;
-use super::{from_acc, get, handler, mem_len, set, trap};
+use super::{from_acc, get, handler, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx};
@@ -12,7 +12,7 @@ use crate::runtime::Store;
 macro_rules! read {
     ($t:ty, $ea:expr, $ip:ident, $mem:ident, $cx:ident) => {{
         let ea: usize = $ea;
-        if ea + std::mem::size_of::<$t>() > mem_len($cx) {
+        if ea + std::mem::size_of::<$t>() > $cx.mem_len {
             return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + size <= len`, the accessible length at `mem`.
@@ -24,7 +24,7 @@ macro_rules! read {
 macro_rules! write {
     ($t:ty, $ea:expr, $v:expr, $ip:ident, $mem:ident, $cx:ident) => {{
         let ea: usize = $ea;
-        if ea + std::mem::size_of::<$t>() > mem_len($cx) {
+        if ea + std::mem::size_of::<$t>() > $cx.mem_len {
             return trap($cx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + size <= len`, the accessible length at `mem`.
@@ -137,7 +137,7 @@ store! {
 
 handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    unsafe { set(fp, dst, (mem_len(cx) / PAGE_SIZE) as u32) };
+    unsafe { set(fp, dst, (cx.mem_len / PAGE_SIZE) as u32) };
     next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -186,7 +186,7 @@ handler!(MemoryFill { args } (ip, fp, mem, acc, cx, tbl, fa) {
 handler!(MemoryCopy { args } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the operands are slots of the current frame (module docs).
     let (d, s, n) = unsafe { three(fp, args) };
-    let len = mem_len(cx);
+    let len = cx.mem_len;
     if d + n > len || s + n > len {
         return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }

@@ -121,12 +121,6 @@ pub(super) fn from_acc<T: Acc>(acc: u64, fa: f64) -> T {
     T::from_acc(acc, fa)
 }
 
-/// The length of the current memory 0 (`Cx::mem_len`).
-#[inline(always)]
-pub(super) fn mem_len(cx: &Cx<'_>) -> usize {
-    cx.mem_len
-}
-
 /// A 32-bit instruction immediate widened to an operand type
 /// (sign-extended for 64-bit types).
 pub(super) trait Imm {
