@@ -135,6 +135,48 @@ handler!(BrIfEqzA { target } (ip, fp, mem, acc, cx, tbl, fa) {
     branch!(acc as u32 == 0, target, ip, fp, mem, acc, cx, tbl, fa)
 });
 
+/// A compare-and-branch on two slots, and its forms taking the left
+/// (`$na`) or right (`$nb`) operand from the accumulator: `$cond` over
+/// `$x` and `$y` (both `$t`) decides.
+macro_rules! branch_forms {
+    ($name:ident $na:ident $nb:ident, $t:ty, |$x:ident, $y:ident| $cond:expr) => {
+        handler!($name { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: slots of the current frame (module docs).
+            let ($x, $y): ($t, $t) = unsafe { (get(fp, a), get(fp, b)) };
+            branch!($cond, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($na { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            // SAFETY: a slot of the current frame (module docs).
+            let $y: $t = unsafe { get(fp, b) };
+            branch!($cond, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($nb { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x: $t = unsafe { get(fp, a) };
+            let $y: $t = from_acc(acc, fa);
+            branch!($cond, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+    };
+}
+
+/// A compare-and-branch of a slot with a constant, and its form taking the
+/// slot's value from the accumulator (`$na`): `$cond` over `$x` (a `$t`)
+/// and the immediate `$imm` decides.
+macro_rules! imm_branch_forms {
+    ($name:ident $na:ident, $t:ty, |$x:ident, $imm:ident| $cond:expr) => {
+        handler!($name { a, $imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x: $t = unsafe { get(fp, a) };
+            branch!($cond, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+        handler!($na { $imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+            let $x: $t = from_acc(acc, fa);
+            branch!($cond, target, ip, fp, mem, acc, cx, tbl, fa)
+        });
+    };
+}
+
 /// The fused compare-and-branch forms of the comparisons, and their forms
 /// with an operand from the accumulator.
 macro_rules! compare_branches {
@@ -146,32 +188,8 @@ macro_rules! compare_branches {
             $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
         arith_imm: $_arith_imm:tt
     ) => {$(
-        handler!($cb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: slots of the current frame (module docs).
-            let (x, y): ($cty, $cty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($cbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $cty = from_acc(acc, fa);
-            // SAFETY: a slot of the current frame (module docs).
-            let y: $cty = unsafe { get(fp, b) };
-            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($cbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $cty = unsafe { get(fp, a) };
-            let y: $cty = from_acc(acc, fa);
-            branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($cbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $cty = unsafe { get(fp, a) };
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($cbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $cty = from_acc(acc, fa);
-            branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
+        branch_forms!($cb $cbA $cbB, $cty, |x, y| x $cop y);
+        imm_branch_forms!($cbi $cbiA, $cty, |x, imm| x $cop <$cty>::from_imm(imm));
         handler!($cs { step, a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
@@ -191,58 +209,10 @@ macro_rules! compare_branches {
         });
     )*
     $(
-        handler!($fb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: slots of the current frame (module docs).
-            let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $fty = from_acc(acc, fa);
-            // SAFETY: a slot of the current frame (module docs).
-            let y: $fty = unsafe { get(fp, b) };
-            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $fty = unsafe { get(fp, a) };
-            let y: $fty = from_acc(acc, fa);
-            branch!(x $fop y, target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fnb { a, b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: slots of the current frame (module docs).
-            let (x, y): ($fty, $fty) = unsafe { (get(fp, a), get(fp, b)) };
-            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fnbA { b, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $fty = from_acc(acc, fa);
-            // SAFETY: a slot of the current frame (module docs).
-            let y: $fty = unsafe { get(fp, b) };
-            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fnbB { a, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $fty = unsafe { get(fp, a) };
-            let y: $fty = from_acc(acc, fa);
-            branch!(!(x $fop y), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $fty = unsafe { get(fp, a) };
-            branch!(x $fop <$fty as FloatImm>::decode(imm), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fnbi { a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            // SAFETY: a slot of the current frame (module docs).
-            let x: $fty = unsafe { get(fp, a) };
-            branch!(!(x $fop <$fty as FloatImm>::decode(imm)), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $fty = from_acc(acc, fa);
-            branch!(x $fop <$fty as FloatImm>::decode(imm), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
-        handler!($fnbiA { imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
-            let x: $fty = from_acc(acc, fa);
-            branch!(!(x $fop <$fty as FloatImm>::decode(imm)), target, ip, fp, mem, acc, cx, tbl, fa)
-        });
+        branch_forms!($fb $fbA $fbB, $fty, |x, y| x $fop y);
+        branch_forms!($fnb $fnbA $fnbB, $fty, |x, y| !(x $fop y));
+        imm_branch_forms!($fbi $fbiA, $fty, |x, imm| x $fop <$fty as FloatImm>::decode(imm));
+        imm_branch_forms!($fnbi $fnbiA, $fty, |x, imm| !(x $fop <$fty as FloatImm>::decode(imm)));
     )*};
 }
 crate::ir::for_each_op_family!(compare_branches);
