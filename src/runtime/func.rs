@@ -39,7 +39,7 @@ pub(crate) struct CallTarget {
     pub code: *const crate::engine::CompiledFunc,
 }
 
-/// A function as `call_indirect` needs it: its type and how to call it.
+/// A function as the interpreter calls it: its type id and its call target.
 #[derive(Clone, Copy)]
 pub(crate) struct FuncTarget {
     pub type_id: u32,
