@@ -4,7 +4,119 @@
 pub mod executor;
 pub mod translator;
 
+use crate::core::Error;
 use crate::ir::Instr;
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+/// The code a not yet translated function starts with: its one instruction
+/// translates the function and continues in the translation
+/// (`executor::handlers::control::TranslateAndEnter`).
+static LAZY_ENTRY: [Instr; 1] = [Instr::TranslateAndEnter];
+
+/// A defined function as calls see it. With lazy translation (the default)
+/// the body is translated on its first call: until then `code` is
+/// `LAZY_ENTRY`, `frame_size` covers only the locals and `fast_call_cells`
+/// is `u32::MAX` (so calls take the general path, which zeroes the locals).
+/// Translation publishes the real values, `code` last: a thread that sees
+/// the translated code also sees its frame size (`Acquire`/`Release`); one
+/// that sees the old code runs `LAZY_ENTRY`, which checks again.
+pub struct FuncCode {
+    code: AtomicPtr<Instr>,
+    fast_call_cells: AtomicU32,
+    frame_size: AtomicU32,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    /// Module byte range of the body (local declarations and operators).
+    pub body_start: u32,
+    pub body_end: u32,
+    translated: OnceLock<CompiledFunc>,
+}
+
+impl FuncCode {
+    /// A function to translate on its first call.
+    pub fn lazy(num_params: u32, num_locals: u32, body_start: u32, body_end: u32) -> FuncCode {
+        FuncCode {
+            code: AtomicPtr::new(LAZY_ENTRY.as_ptr().cast_mut()),
+            fast_call_cells: AtomicU32::new(u32::MAX),
+            frame_size: AtomicU32::new(num_locals),
+            num_params,
+            num_locals,
+            body_start,
+            body_end,
+            translated: OnceLock::new(),
+        }
+    }
+
+    /// A function translated already.
+    pub fn translated(compiled: CompiledFunc, body_end: u32) -> FuncCode {
+        let code = FuncCode::lazy(
+            compiled.num_params,
+            compiled.num_locals,
+            compiled.body_offset,
+            body_end,
+        );
+        code.publish(code.translated.get_or_init(|| compiled));
+        code
+    }
+
+    /// The translation, if there is one yet.
+    pub fn get(&self) -> Option<&CompiledFunc> {
+        self.translated.get()
+    }
+
+    /// The translation, made by `translate` if there is none yet (when two
+    /// threads race, both translate and one result is kept).
+    pub fn get_or_translate(
+        &self,
+        translate: impl FnOnce() -> Result<CompiledFunc, Error>,
+    ) -> Result<&CompiledFunc, Error> {
+        if let Some(done) = self.translated.get() {
+            return Ok(done);
+        }
+        let compiled = translate()?;
+        let done = self.translated.get_or_init(|| compiled);
+        self.publish(done);
+        Ok(done)
+    }
+
+    fn publish(&self, done: &CompiledFunc) {
+        self.frame_size.store(done.frame_size, Ordering::Relaxed);
+        self.fast_call_cells
+            .store(done.fast_call_cells, Ordering::Relaxed);
+        self.code.store(done.code.as_ptr().cast_mut(), Ordering::Release);
+    }
+
+    /// Where calls enter the function: its translation or `LAZY_ENTRY`.
+    /// Read it before `frame_size` (see the type's docs).
+    #[inline(always)]
+    pub fn entry(&self) -> *const Instr {
+        self.code.load(Ordering::Acquire)
+    }
+
+    /// Cells the frame needs (only the locals before translation).
+    #[inline(always)]
+    pub fn frame_size(&self) -> u32 {
+        self.frame_size.load(Ordering::Relaxed)
+    }
+
+    /// See `CompiledFunc::fast_call_cells` (`u32::MAX` before translation).
+    #[inline(always)]
+    pub fn fast_call_cells(&self) -> u32 {
+        self.fast_call_cells.load(Ordering::Relaxed)
+    }
+
+    /// Module offset of the instruction at `pc` of the code that starts at
+    /// `code` (for trap backtraces): the body's start when `code` is not the
+    /// translation (a frame still in `LAZY_ENTRY`).
+    pub fn offset_of(&self, code: *const Instr, pc: usize) -> u32 {
+        match self.get() {
+            Some(done) if std::ptr::eq(done.code.as_ptr(), code) => done.offset_of(pc),
+            _ => self.body_start,
+        }
+    }
+}
 
 /// A function body translated for the interpreter.
 pub struct CompiledFunc {

@@ -176,6 +176,11 @@ macro_rules! define_instr {
             /// of the instruction there (set once the code is final), so that
             /// the table can dispatch to it without reading it first.
             BrEntry { tag: u16, target: u32 },
+            /// The whole code of a function not translated yet: translates
+            /// it and continues at its first instruction (see
+            /// `engine::FuncCode`). Traps: call stack exhausted, or a
+            /// translation error.
+            TranslateAndEnter,
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },

@@ -9,7 +9,7 @@ pub(crate) use parse::features;
 pub(crate) mod strict;
 
 use crate::core::{Error, ExternType, FuncType, GlobalType, MemoryType, TableType};
-use crate::engine::CompiledFunc;
+use crate::engine::{CompiledFunc, FuncCode};
 use crate::runtime::Engine;
 use const_expr::ConstExpr;
 use std::sync::Arc;
@@ -90,8 +90,8 @@ pub(crate) struct ModuleInfo {
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
-    /// Translated bodies of the defined functions.
-    pub code: Vec<CompiledFunc>,
+    /// Code of the defined functions (translated now or on first call).
+    pub code: Vec<FuncCode>,
     /// Module name from the name section, if any.
     pub name: Option<String>,
     /// Function names from the name section (function index, name).
@@ -135,7 +135,12 @@ impl Module {
 
     /// Decodes, validates and translates a binary module.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let info = parse::parse(bytes)?;
+        let translation = if engine.config().lazy_translation {
+            parse::Translation::Lazy
+        } else {
+            parse::Translation::Eager
+        };
+        let info = parse::parse(bytes, translation)?;
         let type_ids = info.types.iter().map(|t| engine.intern_type(t)).collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
@@ -197,12 +202,32 @@ impl Module {
         &self.inner.type_ids
     }
 
-    /// The interpreter code of function `func_index` (module index space),
-    /// for inspection; `None` for imported or out-of-range functions.
-    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+    /// The translation of defined function `def`, made now if it was not
+    /// made yet (lazy translation).
+    pub(crate) fn translated(&self, def: u32) -> Result<&CompiledFunc, Error> {
         let info = &self.inner.info;
-        let def = func_index.checked_sub(info.num_imported_funcs)?;
-        info.code.get(def as usize).map(|c| c.disassemble())
+        let code = info
+            .code
+            .get(def as usize)
+            .ok_or_else(|| Error::invalid("no such function", None))?;
+        code.get_or_translate(|| parse::translate_lazily(info, def, &self.inner.bytes))
+    }
+
+    /// Translates every function not translated yet (lazy translation
+    /// otherwise does it on each function's first call).
+    pub fn translate_all(&self) -> Result<(), Error> {
+        (0..self.inner.info.code.len() as u32).try_for_each(|def| self.translated(def).map(|_| ()))
+    }
+
+    /// The interpreter code of function `func_index` (module index space),
+    /// for inspection (translating it if needed); `None` for imported or
+    /// out-of-range functions.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        let def = func_index.checked_sub(self.inner.info.num_imported_funcs)?;
+        match self.translated(def) {
+            Ok(c) => Some(c.disassemble()),
+            Err(e) => Some(format!("; translation failed: {e}")),
+        }
     }
 
     pub fn same(&self, other: &Module) -> bool {

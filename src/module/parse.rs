@@ -10,6 +10,8 @@ use super::{
 use crate::core::{
     Error, ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
 };
+use crate::engine::translator::Translator;
+use crate::engine::{CompiledFunc, FuncCode};
 use wasmparser::{
     BinaryReaderError, ElementItems, ElementKind, FuncValidatorAllocations, Parser, Payload, TypeRef,
     ValidPayload, Validator, WasmFeatures,
@@ -32,7 +34,16 @@ fn err(e: BinaryReaderError) -> Error {
 /// Validation accepts exactly what `parse` accepts (including the strict
 /// binary-format checks done during translation), so it simply parses.
 pub(crate) fn validate_only(bytes: &[u8]) -> Result<(), Error> {
-    parse(bytes).map(|_| ())
+    parse(bytes, Translation::Lazy).map(|_| ())
+}
+
+/// When function bodies are translated.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Translation {
+    /// While decoding: `parse` validates and translates each body.
+    Eager,
+    /// On first call: `parse` only validates the bodies.
+    Lazy,
 }
 
 pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, Error> {
@@ -102,11 +113,11 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
     })
 }
 
-pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
+pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo, Error> {
     let mut info = ModuleInfo::default();
     let mut validator = Validator::new_with_features(features());
     let mut allocs = FuncValidatorAllocations::default();
-    let mut translator = crate::engine::translator::Translator::default();
+    let mut translator = Translator::default();
     let mut next_defined_func = 0u32;
 
     let mut parser = Parser::new(0);
@@ -300,10 +311,22 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
                 };
                 let func_index = info.num_imported_funcs + next_defined_func;
                 next_defined_func += 1;
-                let fv = to_validate.into_validator(std::mem::take(&mut allocs));
-                let (compiled, fv) = translator.translate(&info, func_index, &body, fv, bytes)?;
+                let mut fv = to_validate.into_validator(std::mem::take(&mut allocs));
+                let range = body.range();
+                let code = match translation {
+                    Translation::Eager => {
+                        let compiled =
+                            translator.translate(&info, func_index, &body, Some(&mut fv), bytes)?;
+                        FuncCode::translated(compiled, range.end as u32)
+                    }
+                    Translation::Lazy => {
+                        let num_params = info.func_type(func_index).params().len() as u32;
+                        let num_locals = validate_body(&body, num_params, &mut fv, bytes)?;
+                        FuncCode::lazy(num_params, num_locals, range.start as u32, range.end as u32)
+                    }
+                };
                 allocs = fv.into_allocations();
-                info.code.push(compiled);
+                info.code.push(code);
             }
             _ => {}
         }
@@ -327,4 +350,60 @@ fn read_names(info: &mut ModuleInfo, names: wasmparser::NameSectionReader<'_>) {
             _ => {}
         }
     }
+}
+
+/// Validates a function body without translating it; returns its number of
+/// locals (parameters included).
+fn validate_body(
+    body: &wasmparser::FunctionBody<'_>,
+    num_params: u32,
+    validator: &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
+    module_bytes: &[u8],
+) -> Result<u32, Error> {
+    let mut num_locals = num_params as u64;
+    let mut locals = body.get_locals_reader().map_err(err)?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, t) = locals.read().map_err(err)?;
+        validator.define_locals(offset, count, t).map_err(err)?;
+        num_locals += count as u64;
+    }
+    let mut reader = body.get_binary_reader_for_operators().map_err(err)?;
+    reader.set_features(features());
+    let mut ops = wasmparser::OperatorsReader::new(reader);
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset().map_err(err)?;
+        validator.op(offset, &op).map_err(err)?;
+        super::strict::memory_op(module_bytes, offset as usize)?;
+    }
+    ops.finish().map_err(err)?;
+    // The validator bounds the number of locals (50,000).
+    u32::try_from(num_locals).map_err(|_| Error::invalid("too many locals", None))
+}
+
+/// Translates defined function `def` of a validated module (lazy
+/// translation: its first call).
+pub(crate) fn translate_lazily(
+    info: &ModuleInfo,
+    def: u32,
+    module_bytes: &[u8],
+) -> Result<CompiledFunc, Error> {
+    thread_local! {
+        static TRANSLATOR: std::cell::RefCell<Translator> = std::cell::RefCell::default();
+    }
+    let code = info
+        .code
+        .get(def as usize)
+        .ok_or_else(|| Error::invalid("no such function", None))?;
+    let range = code.body_start as usize..code.body_end as usize;
+    let body_bytes = module_bytes
+        .get(range.clone())
+        .ok_or_else(|| Error::invalid("function body outside the module", None))?;
+    let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(body_bytes, range.start as u64));
+    let func_index = info.num_imported_funcs + def;
+    TRANSLATOR.with(|t| match t.try_borrow_mut() {
+        Ok(mut t) => t.translate(info, func_index, &body, None, module_bytes),
+        // Not reentrant in practice; a fresh translator is correct anyway.
+        Err(_) => Translator::default().translate(info, func_index, &body, None, module_bytes),
+    })
 }

@@ -18,6 +18,10 @@ pub struct Config {
     pub max_stack_cells: usize,
     /// Where linear memories get their address space (default: `mmap`).
     pub memory_allocator: Option<Arc<dyn crate::runtime::memory::MemoryAllocator>>,
+    /// Translate each function body on its first call (the default) rather
+    /// than when the module is created. Bodies are validated when the module
+    /// is created either way.
+    pub lazy_translation: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +31,7 @@ impl std::fmt::Debug for Config {
             .field("max_call_depth", &self.max_call_depth)
             .field("max_stack_cells", &self.max_stack_cells)
             .field("memory_allocator", &self.memory_allocator.is_some())
+            .field("lazy_translation", &self.lazy_translation)
             .finish()
     }
 }
@@ -38,6 +43,7 @@ impl Default for Config {
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             max_stack_cells: DEFAULT_MAX_STACK_CELLS,
             memory_allocator: None,
+            lazy_translation: true,
         }
     }
 }

@@ -36,7 +36,7 @@ pub(crate) struct CallTarget {
     pub func: u32,
     pub instance: u32,
     /// Null for host functions.
-    pub code: *const crate::engine::CompiledFunc,
+    pub code: *const crate::engine::FuncCode,
 }
 
 /// A function as the interpreter calls it: its type id and its call target.

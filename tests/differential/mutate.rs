@@ -184,8 +184,11 @@ pub fn check(bytes: &[u8]) -> Outcome {
     let engine = weft::Engine::new(super::weft_side::config());
     let checked = catch_unwind(AssertUnwindSafe(|| {
         let v = weft::Module::validate(&engine, bytes).is_ok();
-        let c = weft::Module::from_binary(&engine, bytes).is_ok();
-        (v, c)
+        let module = weft::Module::from_binary(&engine, bytes);
+        // Lazy translation: translate every body too (a valid body must
+        // translate).
+        let t = module.as_ref().map_or(Ok(()), |m| m.translate_all());
+        (v, module.is_ok(), t)
     }));
     match checked {
         Err(p) => {
@@ -194,10 +197,16 @@ pub fn check(bytes: &[u8]) -> Outcome {
                 detail: format!("Weft panicked validating: {}", exec::panic_message(&*p)),
             })
         }
-        Ok((v, c)) if v != c => {
+        Ok((v, c, _)) if v != c => {
             return Outcome::Fail(Failure {
                 category: "validate-vs-compile".into(),
                 detail: format!("Module::validate ok={v} but Module::from_binary ok={c}"),
+            })
+        }
+        Ok((_, _, Err(e))) => {
+            return Outcome::Fail(Failure {
+                category: "translate-failed".into(),
+                detail: format!("a valid module's body does not translate: {e}"),
             })
         }
         Ok(_) => {}

@@ -312,7 +312,11 @@ impl Side for WeftSide {
     const NAME: &'static str = "weft";
 
     fn compile(bytes: &[u8]) -> Result<Self, String> {
-        let engine = Engine::new(config());
+        // Both translation modes, chosen by the module (reproducibly).
+        let engine = Engine::new(Config {
+            lazy_translation: bytes.len().is_multiple_of(2),
+            ..config()
+        });
         let module = Module::from_binary(&engine, bytes).map_err(|e| e.to_string())?;
         let store = Store::new(&engine);
         Ok(WeftSide {

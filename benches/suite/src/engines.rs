@@ -1,7 +1,9 @@
 //! The three engines behind one interface: load a module, call `run(n)`.
 //!
 //! Configurations (the same for every workload):
-//! - Weft: `Engine::default()`; translation is eager (in `Module::new`).
+//! - Weft: `Config::lazy_translation = false`, so that translation happens
+//!   in `Module::new`, outside the timing, like the other engines (its
+//!   default translates each function on its first call).
 //! - wasmi 2.0.0: `Config::default()` with `CompilationMode::Eager`, so that
 //!   translation happens when the module is loaded, outside the timing, as
 //!   for the other engines (wasmi's own default translates lazily, on the
@@ -59,7 +61,10 @@ struct WeftLoaded {
 
 impl WeftLoaded {
     fn new(wasm: &[u8]) -> Result<WeftLoaded, String> {
-        let engine = weft::Engine::default();
+        let engine = weft::Engine::new(weft::Config {
+            lazy_translation: false,
+            ..weft::Config::default()
+        });
         let module = weft::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
         let mut store = weft::Store::new(&engine);
         let instance = weft::Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;

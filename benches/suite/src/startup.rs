@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 pub enum StartupEngine {
     /// Reads the file and loads nothing (the memory baseline).
     Baseline,
-    Weft,
+    WeftLazy,
+    WeftEager,
     WasmiEager,
     WasmiLazy,
     Wasm3Eager,
@@ -31,8 +32,9 @@ pub enum StartupEngine {
 }
 
 impl StartupEngine {
-    const MEASURED: [StartupEngine; 5] = [
-        StartupEngine::Weft,
+    const MEASURED: [StartupEngine; 6] = [
+        StartupEngine::WeftLazy,
+        StartupEngine::WeftEager,
         StartupEngine::WasmiEager,
         StartupEngine::WasmiLazy,
         StartupEngine::Wasm3Eager,
@@ -42,7 +44,8 @@ impl StartupEngine {
     fn name(self) -> &'static str {
         match self {
             StartupEngine::Baseline => "baseline",
-            StartupEngine::Weft => "weft",
+            StartupEngine::WeftLazy => "weft-lazy",
+            StartupEngine::WeftEager => "weft-eager",
             StartupEngine::WasmiEager => "wasmi-eager",
             StartupEngine::WasmiLazy => "wasmi-lazy",
             StartupEngine::Wasm3Eager => "wasm3-eager",
@@ -53,7 +56,10 @@ impl StartupEngine {
     fn describe(self) -> &'static str {
         match self {
             StartupEngine::Baseline => "reads the file only",
-            StartupEngine::Weft => "decode, validate, translate all, instantiate",
+            StartupEngine::WeftLazy => "its default: decode, validate, instantiate; translate on first call",
+            StartupEngine::WeftEager => {
+                "lazy_translation = false: decode, validate + translate all, instantiate"
+            }
             StartupEngine::WasmiEager => "CompilationMode::Eager: validate + translate all",
             StartupEngine::WasmiLazy => "its default, LazyTranslation: validate, translate on first call",
             StartupEngine::Wasm3Eager => "parse + load, then Compile_Function on every function",
@@ -72,8 +78,11 @@ impl StartupEngine {
     fn load(self, wasm: &[u8]) -> Result<Box<dyn Any>, String> {
         match self {
             StartupEngine::Baseline => Ok(Box::new(())),
-            StartupEngine::Weft => {
-                let engine = weft::Engine::default();
+            StartupEngine::WeftLazy | StartupEngine::WeftEager => {
+                let engine = weft::Engine::new(weft::Config {
+                    lazy_translation: self == StartupEngine::WeftLazy,
+                    ..weft::Config::default()
+                });
                 let module = weft::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
                 let mut store = weft::Store::new(&engine);
                 let instance = weft::Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
@@ -375,31 +384,31 @@ pub fn run(reps: usize, markdown: bool) -> Result<bool, String> {
             .iter()
             .map(|t| t.as_ref().ok().map(|t| median(t.clone())))
             .collect();
-        let weft_time = medians[0];
+        // Ratios against both Weft modes (`MEASURED` starts with them).
+        let (lazy_time, eager_time) = (medians[0], medians[1]);
         println!(
-            "  {:<12} {:>11} {:>11} {:>12} {:>14}",
-            "engine", "time", "weft/this", "peak memory", "after instant."
+            "  {:<12} {:>11} {:>11} {:>11} {:>12} {:>14}",
+            "engine", "time", "lazy/this", "eager/this", "peak memory", "after instant."
         );
         let _ = std::fmt::Write::write_fmt(
             &mut md,
             format_args!(
-                "\n{name}: {desc}\n\n| engine | time | weft/this | peak memory | after instantiation |\n|---|---:|---:|---:|---:|\n"
+                "\n{name}: {desc}\n\n| engine | time | weft-lazy/this | weft-eager/this | peak memory | after instantiation |\n|---|---:|---:|---:|---:|---:|\n"
             ),
         );
         for (i, engine) in engines.iter().enumerate() {
-            let (time, ratio) = match (&times[i], medians[i]) {
+            let ratio_to = |w: Option<Duration>, t: Duration| {
+                w.map(|w| format!("{:.2}", w.as_secs_f64() / t.as_secs_f64()))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let (time, lazy_ratio, eager_ratio) = match (&times[i], medians[i]) {
                 (Err(e), _) => {
                     ok = false;
                     eprintln!("!! {} failed to load {name}: {e}", engine.name());
-                    ("FAILED".to_string(), "-".to_string())
+                    ("FAILED".to_string(), "-".to_string(), "-".to_string())
                 }
-                (Ok(_), Some(t)) => (
-                    fmt_ms(t),
-                    weft_time
-                        .map(|w| format!("{:.2}", w.as_secs_f64() / t.as_secs_f64()))
-                        .unwrap_or_else(|| "-".into()),
-                ),
-                _ => ("-".into(), "-".into()),
+                (Ok(_), Some(t)) => (fmt_ms(t), ratio_to(lazy_time, t), ratio_to(eager_time, t)),
+                _ => ("-".into(), "-".into(), "-".into()),
             };
             let (peak, after) = match mem(*engine) {
                 Ok(m) => (
@@ -413,20 +422,24 @@ pub fn run(reps: usize, markdown: bool) -> Result<bool, String> {
                 }
             };
             println!(
-                "  {:<12} {:>11} {:>11} {:>12} {:>14}",
+                "  {:<12} {:>11} {:>11} {:>11} {:>12} {:>14}",
                 engine.name(),
                 time,
-                ratio,
+                lazy_ratio,
+                eager_ratio,
                 peak,
                 after
             );
             let _ = std::fmt::Write::write_fmt(
                 &mut md,
-                format_args!("| {} | {time} | {ratio} | {peak} | {after} |\n", engine.name()),
+                format_args!(
+                    "| {} | {time} | {lazy_ratio} | {eager_ratio} | {peak} | {after} |\n",
+                    engine.name()
+                ),
             );
         }
         println!(
-            "  (baseline child: peak {}, after {}; weft/this < 1 means Weft is faster)",
+            "  (baseline child: peak {}, after {}; a ratio below 1 means that Weft mode is faster)",
             fmt_mib(base.peak_kib as i64),
             fmt_mib(base.after_kib as i64)
         );

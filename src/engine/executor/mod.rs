@@ -142,11 +142,11 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
             let code = &module.info().code[*def as usize];
             // Address arithmetic only: `ret` and `code` point into the same code.
             let pc = (f.ret as usize - f.code as usize) / std::mem::size_of::<crate::ir::Instr>();
-            let module_offset = code.offset_of(pc.saturating_sub(1)) as usize;
+            let module_offset = code.offset_of(f.code, pc.saturating_sub(1)) as usize;
             out.push(TrapFrame {
                 instance: *instance,
                 func_index: module.info().num_imported_funcs + def,
-                func_offset: module_offset.saturating_sub(code.body_offset as usize),
+                func_offset: module_offset.saturating_sub(code.body_start as usize),
                 module_offset,
             });
         }

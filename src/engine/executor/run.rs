@@ -14,7 +14,15 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             instance,
             module,
             def,
-        } => (*instance, &module.info().code[*def as usize]),
+        } => {
+            let code = module.translated(*def).map_err(|e| {
+                Trap::host(format!(
+                    "translating function {}: {e}",
+                    module.info().num_imported_funcs + def
+                ))
+            })?;
+            (*instance, code)
+        }
         FuncKind::Host(_) => return Err(Trap::host("internal: run called on a host function")),
     };
     let (frame_size, np, nl) = (

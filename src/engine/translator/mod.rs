@@ -74,16 +74,16 @@ pub(crate) struct Translator {
 }
 
 impl Translator {
-    /// Validates and translates function `func_index` (module index space).
-    /// Returns the validator so its allocations can be reused.
+    /// Translates function `func_index` (module index space), validating it
+    /// with `validator` on the way (`None`: validated before).
     pub(crate) fn translate(
         &mut self,
         info: &ModuleInfo,
         func_index: u32,
         body: &FunctionBody<'_>,
-        mut validator: FuncValidator<ValidatorResources>,
+        mut validator: Option<&mut FuncValidator<ValidatorResources>>,
         module_bytes: &[u8],
-    ) -> Result<(CompiledFunc, FuncValidator<ValidatorResources>), Error> {
+    ) -> Result<CompiledFunc, Error> {
         let err =
             |e: wasmparser::BinaryReaderError| Error::invalid(e.message().to_string(), Some(e.offset()));
         let ty = info.func_type(func_index);
@@ -93,7 +93,9 @@ impl Translator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, t) = locals.read().map_err(err)?;
-            validator.define_locals(offset, count, t).map_err(err)?;
+            if let Some(v) = validator.as_deref_mut() {
+                v.define_locals(offset, count, t).map_err(err)?;
+            }
             num_locals += count as u64;
         }
         // The validator bounds the number of locals (50,000).
@@ -110,8 +112,10 @@ impl Translator {
         let mut ops = wasmparser::OperatorsReader::new(reader);
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(err)?;
-            validator.op(offset, &op).map_err(err)?;
-            crate::module::strict::memory_op(module_bytes, offset as usize)?;
+            if let Some(v) = validator.as_deref_mut() {
+                v.op(offset, &op).map_err(err)?;
+                crate::module::strict::memory_op(module_bytes, offset as usize)?;
+            }
             self.offset = offset as u32;
             self.visit(info, op)?;
         }
@@ -126,18 +130,15 @@ impl Translator {
         let frame_size = num_locals as u64 + self.max_height as u64;
         let frame_size =
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
-        Ok((
-            CompiledFunc {
-                code: self.code.as_slice().into(),
-                offsets: super::Offsets::new(body_offset, &self.offsets),
-                num_params,
-                num_locals,
-                frame_size,
-                fast_call_cells: crate::engine::executor::fast_call_cells(num_params, num_locals, frame_size),
-                body_offset,
-            },
-            validator,
-        ))
+        Ok(CompiledFunc {
+            code: self.code.as_slice().into(),
+            offsets: super::Offsets::new(body_offset, &self.offsets),
+            num_params,
+            num_locals,
+            frame_size,
+            fast_call_cells: crate::engine::executor::fast_call_cells(num_params, num_locals, frame_size),
+            body_offset,
+        })
     }
 
     /// Peephole: a jump whose target is a `Return` becomes that `Return`

@@ -4,11 +4,11 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use super::{from_acc, get, handler, raise, set, trap, Imm};
-use crate::core::TrapCode;
+use crate::core::{Trap, TrapCode};
 use crate::engine::executor::dispatch::{next, next_tagged, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
 use crate::ir::{FloatImm, Slot};
-use crate::runtime::func::CallTarget;
+use crate::runtime::func::{CallTarget, FuncKind};
 
 /// The target of the branch instruction at `ip` whose target field is
 /// `rel`: a distance in bytes from that instruction (see `ir`). Relative,
@@ -380,7 +380,10 @@ unsafe fn call(
     // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
     let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
     let frames = cx.frames.len();
-    if target.instance != cx.inst || room < callee.fast_call_cells as usize || frames >= cx.frames_limit {
+    // Before translation `fast_call_cells` is `u32::MAX`: the general path.
+    // After it, `entry` may still be `LAZY_ENTRY` (another thread
+    // translating), which checks the frame again.
+    if target.instance != cx.inst || room < callee.fast_call_cells() as usize || frames >= cx.frames_limit {
         std::hint::cold_path();
         return call_general(target.func, base, ip, fp, cx);
     }
@@ -400,7 +403,7 @@ unsafe fn call(
         cx.frames.set_len(frames + 1);
     }
     cx.func = target.func;
-    cx.code = callee.code.as_ptr();
+    cx.code = callee.entry();
     next!(cx.code, callee_fp, mem, 0, cx, tbl, 0.0)
 }
 
@@ -423,11 +426,13 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     let target = cx.store.func_targets[func as usize].target;
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
+    // The entry first: its frame size is current (see `FuncCode`).
+    let entry = callee.entry();
     // SAFETY: the argument area is a slot range of the current frame.
     let callee_fp = unsafe { fp.add(base as usize) };
     // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
     let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
-    if cx.frames.len() >= cx.max_depth || room < callee.frame_size as usize {
+    if cx.frames.len() >= cx.max_depth || room < callee.frame_size() as usize {
         return trap(cx, ip, TrapCode::StackExhausted);
     }
     let (np, nl) = (callee.num_params as usize, callee.num_locals as usize);
@@ -437,9 +442,43 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     cx.frames.push(caller);
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
-    cx.code = callee.code.as_ptr();
+    cx.code = entry;
     let mem = switch_instance(cx, target.instance);
     next!(cx.code, callee_fp, mem, 0, cx, table(), 0.0)
+}
+
+handler!(TranslateAndEnter {} (ip, fp, mem, acc, cx, tbl, fa) {
+    match translate_current(cx, fp) {
+        Ok(code) => {
+            cx.code = code;
+            next!(code, fp, mem, 0, cx, tbl, 0.0)
+        }
+        Err(t) => raise(cx, ip, t),
+    }
+});
+
+/// Translates the current function (its first call; see `FuncCode`) and
+/// returns its code, after checking that its frame fits at `fp`. The caller
+/// zeroed the locals already.
+#[cold]
+#[inline(never)]
+fn translate_current(cx: &mut Cx<'_>, fp: Fp) -> Result<Ip, Trap> {
+    let FuncKind::Wasm { module, def, .. } = &cx.store.funcs[cx.func as usize].kind else {
+        return Err(Trap::host("internal: lazy entry of a host function"));
+    };
+    let (module, def) = (module.clone(), *def);
+    let code = module.translated(def).map_err(|e| {
+        Trap::host(format!(
+            "translating function {}: {e}",
+            module.info().num_imported_funcs + def
+        ))
+    })?;
+    // SAFETY: `fp` and `cells_end` lie in the same allocation.
+    let room = unsafe { cx.cells_end.offset_from(fp) } as usize;
+    if room < code.frame_size as usize {
+        return Err(Trap::new(TrapCode::StackExhausted));
+    }
+    Ok(code.code.as_ptr())
 }
 
 /// Calls host function `func` (store index) with arguments at `args`, then

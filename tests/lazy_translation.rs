@@ -1,0 +1,157 @@
+//! Lazy translation (the default: each body is translated on its first
+//! call) against eager translation (`Config::lazy_translation = false`):
+//! same results, same traps and backtraces, same stack limits, and a module
+//! shared by threads that call its functions for the first time at once.
+
+use std::sync::{Arc, Barrier};
+use weft::{Config, Engine, Instance, Module, Store, Val};
+
+fn engine(lazy: bool) -> Engine {
+    Engine::new(Config {
+        lazy_translation: lazy,
+        ..Config::default()
+    })
+}
+
+const CHAIN: &str = r#"(module
+  (func $c (param i32) (result i32)
+    (if (i32.eq (local.get 0) (i32.const 7)) (then unreachable))
+    (i32.mul (local.get 0) (i32.const 3)))
+  (func $b (param i32) (result i32) (i32.add (call $c (local.get 0)) (i32.const 1)))
+  (func (export "a") (param i32) (result i32) (call $b (local.get 0))))"#;
+
+#[test]
+fn lazy_and_eager_agree_on_results_traps_and_backtraces() {
+    let mut outcomes = Vec::new();
+    for lazy in [true, false] {
+        let engine = engine(lazy);
+        let module = Module::new(&engine, CHAIN.as_bytes()).expect("valid");
+        let mut store = Store::new(&engine);
+        let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        let a = inst.get_func(&store, "a").expect("export");
+        let mut out = [Val::I32(0)];
+        a.call(&mut store, &[Val::I32(5)], &mut out).expect("no trap");
+        assert_eq!(out, [Val::I32(16)]);
+        // The trap happens in functions translated by the call before.
+        let trap = a.call(&mut store, &[Val::I32(7)], &mut out).unwrap_err();
+        assert_eq!(trap.message(), "unreachable");
+        let frames: Vec<_> = trap
+            .trace()
+            .iter()
+            .map(|f| (f.func_index, f.func_offset, f.module_offset))
+            .collect();
+        assert_eq!(frames.len(), 3, "{frames:?}");
+        assert_eq!(
+            frames.iter().map(|f| f.0).collect::<Vec<_>>(),
+            [0, 1, 2],
+            "innermost first"
+        );
+        outcomes.push(frames);
+    }
+    assert_eq!(outcomes[0], outcomes[1], "lazy vs eager backtraces");
+}
+
+#[test]
+fn a_trap_on_the_first_call_has_a_backtrace() {
+    let engine = engine(true);
+    let module = Module::new(&engine, CHAIN.as_bytes()).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let a = inst.get_func(&store, "a").expect("export");
+    let trap = a
+        .call(&mut store, &[Val::I32(7)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(trap.message(), "unreachable");
+    assert_eq!(trap.trace().len(), 3);
+    assert!(trap.trace()[0].func_offset > 0);
+}
+
+/// `$big` needs far more cells than its locals: its operand stack holds 200
+/// products at once (no call in between would check the room). Before
+/// translation only its locals are known, so its first call must check the
+/// frame again once translated.
+fn deep_operand_stack_module() -> String {
+    let mut expr = String::from("(local.get 0)");
+    for _ in 0..200 {
+        expr = format!("(i32.add (i32.mul (local.get 0) (local.get 0)) {expr})");
+    }
+    format!(
+        r#"(module
+  (func $big (param i32) (result i32) {expr})
+  (func (export "f") (param i32) (result i32) (call $big (local.get 0))))"#
+    )
+}
+
+/// The smallest stack (in cells) with which `f` returns, for a fresh module
+/// (so that the first call is the one measured); every smaller stack must
+/// give the trap "call stack exhausted".
+fn smallest_stack(lazy: bool, wat: &str) -> usize {
+    for cells in 1..2000 {
+        let engine = engine(lazy);
+        let module = Module::new(&engine, wat.as_bytes()).expect("valid");
+        let mut store = Store::new(&engine);
+        store.set_stack_limits(cells, 1000);
+        let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        let f = inst.get_func(&store, "f").expect("export");
+        let mut out = [Val::I32(0)];
+        match f.call(&mut store, &[Val::I32(10)], &mut out) {
+            Ok(()) => {
+                assert_eq!(out, [Val::I32(20010)]);
+                return cells;
+            }
+            Err(t) => assert_eq!(t.message(), "call stack exhausted", "{cells} cells"),
+        }
+    }
+    panic!("no stack size up to 2000 cells is enough");
+}
+
+#[test]
+fn first_calls_check_the_translated_frame_size() {
+    let wat = deep_operand_stack_module();
+    let lazy = smallest_stack(true, &wat);
+    let eager = smallest_stack(false, &wat);
+    assert_eq!(lazy, eager);
+    assert!(lazy > 200, "the operand stack counts: {lazy}");
+}
+
+#[test]
+fn threads_translate_a_shared_module_at_once() {
+    let engine = engine(true);
+    let module = Module::new(
+        &engine,
+        br#"(module
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#,
+    )
+    .expect("valid");
+    let start = Arc::new(Barrier::new(4));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (engine, module, start) = (engine.clone(), module.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine);
+                let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+                let fib = inst.get_func(&store, "fib").expect("export");
+                let mut out = [Val::I32(0)];
+                start.wait();
+                fib.call(&mut store, &[Val::I32(20)], &mut out).expect("no trap");
+                out[0]
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().expect("no panic"), Val::I32(6765));
+    }
+}
+
+#[test]
+fn translate_all_and_disassemble_translate_on_demand() {
+    let engine = engine(true);
+    let module = Module::new(&engine, CHAIN.as_bytes()).expect("valid");
+    let listing = module.disassemble(1).expect("a defined function");
+    assert!(listing.contains("Call"), "{listing}");
+    module.translate_all().expect("valid bodies translate");
+}
