@@ -153,5 +153,6 @@ fn translate_all_and_disassemble_translate_on_demand() {
     let module = Module::new(&engine, CHAIN.as_bytes()).expect("valid");
     let listing = module.disassemble(1).expect("a defined function");
     assert!(listing.contains("Call"), "{listing}");
+    assert_eq!(module.disassemble(3), None, "out of range");
     module.translate_all().expect("valid bodies translate");
 }

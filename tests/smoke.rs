@@ -320,3 +320,27 @@ fn call_results_used_at_once() {
         assert_eq!(out[0], Val::I32(expected), "x = {x}");
     }
 }
+
+#[test]
+fn consecutive_copies_run_in_order() {
+    // Swaps through a temporary (three copies: the first two run as one
+    // instruction), then a copy that reads what the one before it wrote.
+    let (mut store, inst) = instance(
+        r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
+             (local $t i32) (local $u i32)
+             (local.set $t (local.get $a))
+             (local.set $a (local.get $b))
+             (local.set $b (local.get $t))
+             (local.set $u (local.get $a))
+             (local.set $t (local.get $u))
+             (i32.add (i32.mul (local.get $a) (i32.const 100))
+               (i32.add (i32.mul (local.get $b) (i32.const 10)) (local.get $t)))))"#,
+    );
+    assert_eq!(
+        call(&mut store, inst, "f", &[Val::I32(1), Val::I32(2)], 1),
+        vec![Val::I32(2 * 100 + 10 + 2)]
+    );
+    let module = inst.module(&store).expect("a module instance");
+    let listing = module.disassemble(0).expect("defined");
+    assert!(listing.contains("Copy2"), "{listing}");
+}

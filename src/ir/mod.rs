@@ -181,6 +181,10 @@ macro_rules! define_instr {
             /// `engine::FuncCode`). Traps: call stack exhausted, or a
             /// translation error.
             TranslateAndEnter,
+            /// Two `Copy`s in a row, in one dispatch: `dst = src`, then
+            /// `dst2 = src2`. The second `Copy` stays after it (unreached:
+            /// the handler skips it), so positions and offsets do not move.
+            Copy2 { dst: u16, src: u16, dst2: u16, src2: u16 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },
@@ -603,6 +607,7 @@ impl Instr {
                     | Instr::Select { dst, .. }
                     | Instr::SelectA { dst, .. } => Some(dst),
                     Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst as Slot),
+                    Instr::Copy2 { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a
                     // call without results leaves `base` unread.

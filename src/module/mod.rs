@@ -224,6 +224,9 @@ impl Module {
     /// out-of-range functions.
     pub fn disassemble(&self, func_index: u32) -> Option<String> {
         let def = func_index.checked_sub(self.inner.info.num_imported_funcs)?;
+        if def as usize >= self.inner.info.code.len() {
+            return None;
+        }
         match self.translated(def) {
             Ok(c) => Some(c.disassemble()),
             Err(e) => Some(format!("; translation failed: {e}")),

@@ -156,9 +156,10 @@ impl Translator {
     /// The passes over the finished body: (1) each instruction that reads
     /// the value its predecessor just wrote takes it from the accumulators
     /// instead (see `executor::dispatch`), except where a branch may arrive
-    /// in between or the value changes type there; (2) each `BrEntry` gets
-    /// the tag of its target; (3) branch targets become byte distances from
-    /// the branching instruction (the form the executor reads).
+    /// in between or the value changes type there; (2) pairs of copies
+    /// become one instruction; (3) each `BrEntry` gets the tag of its
+    /// target; (4) branch targets become byte distances from the branching
+    /// instruction (the form the executor reads).
     fn finish_code(&mut self) {
         let code = &mut self.code;
         let entries = &mut self.entries;
@@ -189,8 +190,26 @@ impl Translator {
                 }
             }
         }
-        // (2) Targets are inside the code; were one not, the entry would
-        // become a plain jump, which the table runs. (3) Last: the others
+        // (2) Pairs that run in one dispatch; the second instruction stays
+        // in place, unreached (no branch arrives there).
+        let mut at = 0;
+        while at + 1 < code.len() {
+            match (code[at], code[at + 1]) {
+                (Instr::Copy { dst, src }, Instr::Copy { dst: dst2, src: src2 }) if !entries[at + 1] => {
+                    let narrow = |s: u32| u16::try_from(s).ok();
+                    if let (Some(dst), Some(src), Some(dst2), Some(src2)) =
+                        (narrow(dst), narrow(src), narrow(dst2), narrow(src2))
+                    {
+                        code[at] = Instr::Copy2 { dst, src, dst2, src2 };
+                        at += 1;
+                    }
+                }
+                _ => {}
+            }
+            at += 1;
+        }
+        // (3) Targets are inside the code; were one not, the entry would
+        // become a plain jump, which the table runs. (4) Last: the others
         // work with indices.
         for &at in branches.iter() {
             let at = at as usize;

@@ -237,7 +237,7 @@ macro_rules! list_variants {
             Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
             TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
             MemoryCopy MemoryInit DataDrop ConstBr CopyBr Return1A Select4 Select4A SelectA BrEntry
-            TranslateAndEnter
+            TranslateAndEnter Copy2
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
             BrIfNezA BrIfEqzA BrTableA

@@ -306,6 +306,19 @@ handler!(Copy { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
     next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
+handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in order, as the
+    // two copies would.
+    let v = unsafe {
+        *fp.add(dst as usize) = *fp.add(src as usize);
+        let v = *fp.add(src2 as usize);
+        *fp.add(dst2 as usize) = v;
+        v
+    };
+    // The second `Copy` (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
+});
+
 handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
