@@ -156,3 +156,87 @@ fn translate_all_and_disassemble_translate_on_demand() {
     assert_eq!(module.disassemble(3), None, "out of range");
     module.translate_all().expect("valid bodies translate");
 }
+
+/// A module over 256 KiB (eager translation runs on several threads when
+/// the machine has more than one core).
+fn large_module() -> Vec<u8> {
+    let mut wat = String::from("(module\n");
+    for f in 0..3000 {
+        wat += &format!("(func (export \"f{f}\") (param i32) (result i32) (local.get 0)");
+        for k in 0..40 {
+            wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
+        }
+        wat += ")\n";
+    }
+    wat += ")";
+    let bytes = wat::parse_str(&wat).expect("generated text parses");
+    assert!(bytes.len() > 256 << 10, "{} bytes", bytes.len());
+    bytes
+}
+
+#[test]
+fn large_modules_give_the_same_results_in_both_modes() {
+    let bytes = large_module();
+    for lazy in [false, true] {
+        let engine = engine(lazy);
+        let module = Module::new(&engine, &bytes).expect("valid");
+        let mut store = Store::new(&engine);
+        let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        for f in [0, 1, 1499, 2999] {
+            let func = inst.get_func(&store, &format!("f{f}")).expect("export");
+            let mut out = [Val::I32(0)];
+            func.call(&mut store, &[Val::I32(1)], &mut out).expect("no trap");
+            let expected = (0..40).fold(1i32, |acc, k| acc.wrapping_add(f * 40 + k));
+            assert_eq!(out, [Val::I32(expected)], "f{f}, lazy {lazy}");
+        }
+    }
+}
+
+#[test]
+fn the_first_invalid_body_of_a_large_module_is_reported() {
+    // Two invalid bodies far apart (in different blocks of bodies, so on
+    // different threads when there are several): the first one's error.
+    let mut wat = String::from("(module\n");
+    for f in 0..3000 {
+        let result = if f == 1000 || f == 2500 { "i64" } else { "i32" };
+        wat += &format!("(func $f{f} (param i32) (result {result}) (local.get 0)");
+        for k in 0..40 {
+            wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
+        }
+        wat += ")\n";
+    }
+    wat += ")";
+    let bytes = wat::parse_str(&wat).expect("text parses");
+    // The offset of the validation error (in both translation modes).
+    let offset_of = |bytes: &[u8]| match Module::new(&engine(true), bytes).map(|_| ()) {
+        Err(e) => match e.kind() {
+            weft::ErrorKind::Invalid { offset, .. } => *offset,
+            other => panic!("not a validation error: {other:?}"),
+        },
+        Ok(()) => panic!("an invalid module was accepted"),
+    };
+    for lazy in [true, false] {
+        let err = Module::new(&engine(lazy), &bytes).map(|_| ()).unwrap_err();
+        let weft::ErrorKind::Invalid { message, offset } = err.kind() else {
+            panic!("not a validation error: {err}");
+        };
+        assert!(message.contains("type mismatch"), "{message}");
+        assert_eq!(*offset, offset_of(&bytes));
+    }
+    // The offset is that of function 1000: the same module with only that
+    // body invalid reports the same offset.
+    let only_first = wat.replacen(
+        "$f2500 (param i32) (result i64)",
+        "$f2500 (param i32) (result i32)",
+        1,
+    );
+    let only_first = wat::parse_str(&only_first).expect("text parses");
+    let only_last = wat.replacen(
+        "$f1000 (param i32) (result i64)",
+        "$f1000 (param i32) (result i32)",
+        1,
+    );
+    let only_last = wat::parse_str(&only_last).expect("text parses");
+    assert_eq!(offset_of(&bytes), offset_of(&only_first));
+    assert_ne!(offset_of(&bytes), offset_of(&only_last));
+}

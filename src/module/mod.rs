@@ -133,7 +133,8 @@ impl Module {
         Module::from_binary(engine, bytes)
     }
 
-    /// Decodes, validates and translates a binary module.
+    /// Decodes, validates and translates a binary module (with lazy
+    /// translation, the default, each body is translated on its first call).
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let translation = if engine.config().lazy_translation {
             parse::Translation::Lazy
@@ -214,9 +215,49 @@ impl Module {
     }
 
     /// Translates every function not translated yet (lazy translation
-    /// otherwise does it on each function's first call).
+    /// otherwise does it on each function's first call), on several threads
+    /// for a large module. The error, if any, is the first function's.
     pub fn translate_all(&self) -> Result<(), Error> {
-        (0..self.inner.info.code.len() as u32).try_for_each(|def| self.translated(def).map(|_| ()))
+        let n = self.inner.info.code.len();
+        let threads = if self.inner.bytes.len() >= parse::PARALLEL_BYTES {
+            parse::threads().min(n)
+        } else {
+            1
+        };
+        if threads <= 1 {
+            return self.translate_every(0, 1).map_err(|(_, e)| e);
+        }
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (1..threads)
+                .map(|first| scope.spawn(move || self.translate_every(first, threads)))
+                .collect();
+            let mut result = self.translate_every(0, threads);
+            for worker in workers {
+                let other = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                // Each worker stops at its first failure: the lowest one is
+                // the module's first.
+                if let Err((def, e)) = other {
+                    if result.as_ref().err().is_none_or(|(first, _)| def < *first) {
+                        result = Err((def, e));
+                    }
+                }
+            }
+            result.map_err(|(_, e)| e)
+        })
+    }
+
+    /// Translates the defined functions of every `step`-th block of 64,
+    /// from block `first`, in order; stops at the first failure. (Blocks,
+    /// not single functions: neighbours share cache lines.)
+    fn translate_every(&self, first: usize, step: usize) -> Result<(), (usize, Error)> {
+        const BLOCK: usize = 64;
+        let n = self.inner.info.code.len();
+        (first * BLOCK..n)
+            .step_by(step * BLOCK)
+            .flat_map(|start| start..(start + BLOCK).min(n))
+            .try_for_each(|def| self.translated(def as u32).map(|_| ()).map_err(|e| (def, e)))
     }
 
     /// The interpreter code of function `func_index` (module index space),

@@ -13,8 +13,8 @@ use crate::core::{
 use crate::engine::translator::Translator;
 use crate::engine::{CompiledFunc, FuncCode};
 use wasmparser::{
-    BinaryReaderError, ElementItems, ElementKind, FuncValidatorAllocations, Parser, Payload, TypeRef,
-    ValidPayload, Validator, WasmFeatures,
+    BinaryReaderError, ElementItems, ElementKind, FuncToValidate, FuncValidatorAllocations, FunctionBody,
+    Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// The proposals Weft implements: WebAssembly 2.0 without SIMD, plus
@@ -116,9 +116,11 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
 pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo, Error> {
     let mut info = ModuleInfo::default();
     let mut validator = Validator::new_with_features(features());
-    let mut allocs = FuncValidatorAllocations::default();
-    let mut translator = Translator::default();
+    let mut checker = BodyChecker::default();
     let mut next_defined_func = 0u32;
+    // A large module's bodies are checked after its other sections, on
+    // several threads.
+    let mut pending = (bytes.len() >= PARALLEL_BYTES && threads() > 1).then(Vec::new);
 
     let mut parser = Parser::new(0);
     parser.set_features(features());
@@ -311,25 +313,26 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
                 };
                 let func_index = info.num_imported_funcs + next_defined_func;
                 next_defined_func += 1;
-                let mut fv = to_validate.into_validator(std::mem::take(&mut allocs));
-                let range = body.range();
-                let code = match translation {
-                    Translation::Eager => {
-                        let compiled =
-                            translator.translate(&info, func_index, &body, Some(&mut fv), bytes)?;
-                        FuncCode::translated(compiled, range.end as u32)
-                    }
-                    Translation::Lazy => {
-                        let num_params = info.func_type(func_index).params().len() as u32;
-                        let num_locals = validate_body(&body, num_params, &mut fv, bytes)?;
-                        FuncCode::lazy(num_params, num_locals, range.start as u32, range.end as u32)
-                    }
-                };
-                allocs = fv.into_allocations();
+                if let Some(pending) = pending.as_mut() {
+                    pending.push((func_index, to_validate, body));
+                    continue;
+                }
+                let code = check_body(
+                    &info,
+                    &mut checker,
+                    func_index,
+                    to_validate,
+                    &body,
+                    translation,
+                    bytes,
+                )?;
                 info.code.push(code);
             }
             _ => {}
         }
+    }
+    if let Some(pending) = pending {
+        info.code = check_bodies_in_parallel(&info, pending, translation, bytes)?;
     }
     Ok(info)
 }
@@ -406,4 +409,129 @@ pub(crate) fn translate_lazily(
         // Not reentrant in practice; a fresh translator is correct anyway.
         Err(_) => Translator::default().translate(info, func_index, &body, None, module_bytes),
     })
+}
+
+/// Modules at least this large (in bytes) have their bodies validated and
+/// translated on several threads; below it, threads cost more than they save.
+pub(crate) const PARALLEL_BYTES: usize = 256 << 10;
+
+/// Threads for checking bodies: the available parallelism, at most 8.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// What validating and translating bodies reuses from one to the next.
+#[derive(Default)]
+struct BodyChecker {
+    allocs: FuncValidatorAllocations,
+    translator: Translator,
+}
+
+/// Validates a function body, and translates it unless translation is lazy.
+fn check_body(
+    info: &ModuleInfo,
+    checker: &mut BodyChecker,
+    func_index: u32,
+    to_validate: FuncToValidate<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    translation: Translation,
+    bytes: &[u8],
+) -> Result<FuncCode, Error> {
+    let mut fv = to_validate.into_validator(std::mem::take(&mut checker.allocs));
+    let range = body.range();
+    let code = match translation {
+        Translation::Eager => {
+            let compiled = checker
+                .translator
+                .translate(info, func_index, body, Some(&mut fv), bytes);
+            compiled.map(|c| FuncCode::translated(c, range.end as u32))
+        }
+        Translation::Lazy => {
+            let num_params = info.func_type(func_index).params().len() as u32;
+            validate_body(body, num_params, &mut fv, bytes).map(|num_locals| {
+                FuncCode::lazy(num_params, num_locals, range.start as u32, range.end as u32)
+            })
+        }
+    };
+    checker.allocs = fv.into_allocations();
+    code
+}
+
+/// A body waiting for `check_bodies_in_parallel`.
+type PendingBody<'a> = (u32, FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+
+/// `check_body` for every body, on `threads()` threads (each takes every
+/// n-th block of 64 bodies). The error, if any, is the first body's.
+fn check_bodies_in_parallel(
+    info: &ModuleInfo,
+    pending: Vec<PendingBody<'_>>,
+    translation: Translation,
+    bytes: &[u8],
+) -> Result<Vec<FuncCode>, Error> {
+    const BLOCK: usize = 64;
+    let n = pending.len();
+    let threads = threads().min(n.div_ceil(BLOCK)).max(1);
+    // Deal the bodies out in blocks, remembering their positions.
+    let mut shares: Vec<Vec<(usize, PendingBody<'_>)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (pos, body) in pending.into_iter().enumerate() {
+        shares[(pos / BLOCK) % threads].push((pos, body));
+    }
+    let work = |share: Vec<(usize, PendingBody<'_>)>| -> Result<Vec<(usize, FuncCode)>, (usize, Error)> {
+        let mut checker = BodyChecker::default();
+        share
+            .into_iter()
+            .map(|(pos, (func_index, to_validate, body))| {
+                check_body(
+                    info,
+                    &mut checker,
+                    func_index,
+                    to_validate,
+                    &body,
+                    translation,
+                    bytes,
+                )
+                .map(|code| (pos, code))
+                .map_err(|e| (pos, e))
+            })
+            .collect()
+    };
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let mut shares = shares.into_iter();
+        let mine = shares.next().unwrap_or_default();
+        let workers: Vec<_> = shares.map(|share| scope.spawn(move || work(share))).collect();
+        let mut results = vec![work(mine)];
+        for worker in workers {
+            results.push(
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    // Each share stops at its first failure: the lowest one is the first.
+    let mut first_error: Option<(usize, Error)> = None;
+    let mut slots: Vec<Option<FuncCode>> = (0..n).map(|_| None).collect();
+    for result in results {
+        match result {
+            Ok(codes) => {
+                for (pos, code) in codes {
+                    slots[pos] = Some(code);
+                }
+            }
+            Err((pos, e)) => {
+                if first_error.as_ref().is_none_or(|(first, _)| pos < *first) {
+                    first_error = Some((pos, e));
+                }
+            }
+        }
+    }
+    if let Some((_, e)) = first_error {
+        return Err(e);
+    }
+    let codes: Vec<FuncCode> = slots.into_iter().flatten().collect();
+    if codes.len() != n {
+        return Err(Error::invalid("internal: a function body was not checked", None));
+    }
+    Ok(codes)
 }
