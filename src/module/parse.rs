@@ -373,13 +373,19 @@ fn validate_body(
     }
     let mut reader = body.get_binary_reader_for_operators().map_err(err)?;
     reader.set_features(features());
-    let mut ops = wasmparser::OperatorsReader::new(reader);
-    while !ops.eof() {
-        let (op, offset) = ops.read_with_offset().map_err(err)?;
-        validator.op(offset, &op).map_err(err)?;
+    // Each operator is decoded straight into the validator (no `Operator`
+    // value in between), then its immediates checked strictly.
+    while !reader.eof() {
+        let offset = reader.original_position();
+        reader
+            .visit_operator(&mut validator.visitor(offset))
+            .map_err(err)?
+            .map_err(err)?;
         super::strict::memory_op(module_bytes, offset as usize)?;
     }
-    ops.finish().map_err(err)?;
+    reader
+        .finish_expression(&validator.visitor(reader.original_position()))
+        .map_err(err)?;
     // The validator bounds the number of locals (50,000).
     u32::try_from(num_locals).map_err(|_| Error::invalid("too many locals", None))
 }
