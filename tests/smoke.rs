@@ -344,3 +344,51 @@ fn consecutive_copies_run_in_order() {
     let listing = module.disassemble(0).expect("defined");
     assert!(listing.contains("Copy2"), "{listing}");
 }
+
+#[test]
+fn fused_pairs_compute_what_the_pairs_do() {
+    // Each loop below translates to a pair that runs as one instruction
+    // (checked in the listing); the results are those of the wasm.
+    let (mut store, inst) = instance(
+        r#"(module (memory 1)
+             (data (i32.const 0) "\01\00\00\00\02\00\00\00\ff\ff\ff\ff\04\00\00\00")
+             (func (export "f") (param $n i32) (result i64)
+               (local $i i32) (local $j i32) (local $k i32) (local $sum i64) (local $count i32)
+               ;; j += 3 while j < n: I32Add + BrI32LtUA
+               (local.set $k (i32.const 3))
+               (loop $l
+                 (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                 (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $k))) (local.get $n))))
+               ;; sum of four u32 loads: I64Load32U + I64AddB
+               (local.set $i (i32.const 0))
+               (loop $m
+                 (local.set $sum (i64.add (local.get $sum) (i64.load32_u (local.get $i))))
+                 (br_if $m (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 16))))
+               ;; i = k = i + 5 (I32AddImm + Copy), then a jump back (I32AddImm + Br)
+               (local.set $i (i32.const 0))
+               (block $out
+                 (loop $top
+                   (br_if $out (i32.ge_u (local.get $i) (i32.const 100)))
+                   (local.set $k (local.tee $i (i32.add (local.get $i) (i32.const 5))))
+                   (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                   (br $top)))
+               (i64.add (local.get $sum)
+                 (i64.extend_i32_u (i32.add (i32.mul (local.get $j) (i32.const 1000))
+                   (i32.add (i32.mul (local.get $count) (i32.const 10)) (local.get $k)))))))"#,
+    );
+    // j: 3, 6, ..., first >= 20 is 21 after 7 rounds; then 20 more rounds
+    // of the last loop (i = 5 .. 100, k = 100).
+    let expected = (1u64 + 2 + 0xffff_ffff + 4) + (21 * 1000 + (7 + 20) * 10 + 100);
+    assert_eq!(
+        call(&mut store, inst, "f", &[Val::I32(20)], 1),
+        vec![Val::I64(expected as i64)]
+    );
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    for fused in ["I32AddBrLtU", "I64Load32UAddTo", "I32AddImmCopy", "I32AddImmBr"] {
+        assert!(listing.contains(fused), "{fused} missing:\n{listing}");
+    }
+}

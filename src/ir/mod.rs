@@ -185,6 +185,19 @@ macro_rules! define_instr {
             /// `dst2 = src2`. The second `Copy` stays after it (unreached:
             /// the handler skips it), so positions and offsets do not move.
             Copy2 { dst: u16, src: u16, dst2: u16, src2: u16 },
+            /// `I32Add` then `BrI32LtUA` of its result, in one dispatch:
+            /// `dst = a + b`, then continue at `target` when `dst < limit`
+            /// (unsigned). The branch stays after it, unreached.
+            I32AddBrLtU { dst: u16, a: u16, b: u16, limit: u16, target: u32 },
+            /// `I32AddImm` then `Br`: `dst = a + imm`, continue at `target`.
+            I32AddImmBr { dst: u16, a: u16, imm: u32, target: u32 },
+            /// `I32AddImm` then a `Copy` of its result: `dst = a + imm`, then
+            /// `dst2 = dst`.
+            I32AddImmCopy { dst: u16, a: u16, dst2: u16, imm: u32 },
+            /// `I64Load32U` then `I64AddB` of the loaded value: `ld =
+            /// mem[addr + offset]` (zero-extended), then `dst = a + ld`.
+            /// Traps: out of bounds memory access.
+            I64Load32UAddTo { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },
@@ -543,6 +556,8 @@ impl Instr {
             ) => {
                 match self {
                     Instr::Br { target }
+                    | Instr::I32AddBrLtU { target, .. }
+                    | Instr::I32AddImmBr { target, .. }
                     | Instr::BrEntry { target, .. }
                     | Instr::ConstBr { target, .. }
                     | Instr::CopyBr { target, .. }
@@ -607,7 +622,8 @@ impl Instr {
                     | Instr::Select { dst, .. }
                     | Instr::SelectA { dst, .. } => Some(dst),
                     Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst as Slot),
-                    Instr::Copy2 { dst2, .. } => Some(dst2 as Slot),
+                    Instr::Copy2 { dst2, .. } | Instr::I32AddImmCopy { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I64Load32UAddTo { dst, .. } => Some(dst as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a
                     // call without results leaves `base` unread.

@@ -12,6 +12,7 @@
 //! local directly.
 
 mod control;
+mod pairs;
 mod visit;
 
 use super::CompiledFunc;
@@ -190,21 +191,20 @@ impl Translator {
                 }
             }
         }
-        // (2) Pairs that run in one dispatch; the second instruction stays
-        // in place, unreached (no branch arrives there).
+        // (2) Pairs that run in one dispatch (`pairs`); the second
+        // instruction stays in place, unreached. A fused branch joins
+        // `branches` (its unreached original stays there too, so that both
+        // read alike in a listing).
         let mut at = 0;
         while at + 1 < code.len() {
-            match (code[at], code[at + 1]) {
-                (Instr::Copy { dst, src }, Instr::Copy { dst: dst2, src: src2 }) if !entries[at + 1] => {
-                    let narrow = |s: u32| u16::try_from(s).ok();
-                    if let (Some(dst), Some(src), Some(dst2), Some(src2)) =
-                        (narrow(dst), narrow(src), narrow(dst2), narrow(src2))
-                    {
-                        code[at] = Instr::Copy2 { dst, src, dst2, src2 };
-                        at += 1;
+            if !entries[at + 1] {
+                if let Some(mut fused) = pairs::fuse(code[at], code[at + 1]) {
+                    if fused.branch_target_mut().is_some() {
+                        branches.push(at as u32);
                     }
+                    code[at] = fused;
+                    at += 1;
                 }
-                _ => {}
             }
             at += 1;
         }

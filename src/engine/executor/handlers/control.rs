@@ -160,6 +160,34 @@ macro_rules! branch_forms {
     };
 }
 
+handler!(I32AddBrLtU { dst, a, b, limit, target } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (the limit is read after the sum is written).
+    let (r, l) = unsafe {
+        let r = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
+        set(fp, dst as Slot, r);
+        (r, get::<u32>(fp, limit as Slot))
+    };
+    let acc = r as u64;
+    if r < l {
+        keep_branch();
+        next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
+    } else {
+        // The branch (at `ip + 1`) is done: skip it.
+        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    }
+});
+
+handler!(I32AddImmBr { dst, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe {
+        let r = get::<u32>(fp, a as Slot).wrapping_add(imm);
+        set(fp, dst as Slot, r);
+        r
+    };
+    next!(at(ip, target), fp, mem, r as u64, cx, tbl, fa)
+});
+
 /// A compare-and-branch of a slot with a constant, and its form taking the
 /// slot's value from the accumulator (`$na`): `$cond` over `$x` (a `$t`)
 /// and the immediate `$imm` decides.

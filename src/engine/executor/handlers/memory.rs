@@ -5,6 +5,7 @@ use super::{from_acc, get, handler, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx};
+use crate::ir::Slot;
 use crate::runtime::Store;
 
 /// Reads a `$t` at effective address `ea` (`usize`, at most 2^33) or
@@ -61,6 +62,23 @@ macro_rules! load {
         });
     )*};
 }
+
+handler!(I64Load32UAddTo { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let v = read!(u32, p as usize + offset as usize, ip, mem, cx) as u64;
+    // SAFETY: slots of the current frame; in the order of the two
+    // instructions (`a` is read after the load's result is written).
+    let r = unsafe {
+        set(fp, ld as Slot, v);
+        let r = get::<u64>(fp, a as Slot).wrapping_add(v);
+        set(fp, dst as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The add (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
 
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
 /// `base + imm` (wrapping 32-bit addition, offset 0), with a constant, with

@@ -237,7 +237,7 @@ macro_rules! list_variants {
             Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
             TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
             MemoryCopy MemoryInit DataDrop ConstBr CopyBr Return1A Select4 Select4A SelectA BrEntry
-            TranslateAndEnter Copy2
+            TranslateAndEnter Copy2 I32AddBrLtU I32AddImmBr I32AddImmCopy I64Load32UAddTo
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
             BrIfNezA BrIfEqzA BrTableA

@@ -3,7 +3,7 @@
 use super::{from_acc, get, handler, set, trap, Imm};
 use crate::core::num;
 use crate::engine::executor::dispatch::next;
-use crate::ir::FloatImm;
+use crate::ir::{FloatImm, Slot};
 
 /// `dst = f(a, b)` handlers, with their forms taking `a` (`$na`) or `b`
 /// (`$nb`) from the accumulator; all pass the result on in it. `$produce`
@@ -316,6 +316,19 @@ handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
         v
     };
     // The second `Copy` (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
+});
+
+handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe {
+        let r = get::<u32>(fp, a as Slot).wrapping_add(imm);
+        set(fp, dst as Slot, r);
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    // As the `Copy` (at `ip + 1`, skipped) leaves them.
+    let v = r as u64;
     next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
