@@ -364,6 +364,9 @@ fn fused_pairs_compute_what_the_pairs_do() {
                (loop $m
                  (local.set $sum (i64.add (local.get $sum) (i64.load32_u (local.get $i))))
                  (br_if $m (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 16))))
+               ;; k = k * 3 + 1 (I32MulImm + I32AddImmA), added to count below
+               (local.set $k (i32.add (i32.mul (local.get $k) (i32.const 3)) (i32.const 1)))
+               (local.set $count (i32.add (local.get $count) (local.get $k)))
                ;; i = k = i + 5 (I32AddImm + Copy), then a jump back (I32AddImm + Br)
                (local.set $i (i32.const 0))
                (block $out
@@ -376,9 +379,10 @@ fn fused_pairs_compute_what_the_pairs_do() {
                  (i64.extend_i32_u (i32.add (i32.mul (local.get $j) (i32.const 1000))
                    (i32.add (i32.mul (local.get $count) (i32.const 10)) (local.get $k)))))))"#,
     );
-    // j: 3, 6, ..., first >= 20 is 21 after 7 rounds; then 20 more rounds
-    // of the last loop (i = 5 .. 100, k = 100).
-    let expected = (1u64 + 2 + 0xffff_ffff + 4) + (21 * 1000 + (7 + 20) * 10 + 100);
+    // j: 3, 6, ..., first >= 20 is 21 after 7 rounds; k = 3 * 3 + 1 = 10
+    // added to the count; then 20 more rounds of the last loop (i = 5 ..
+    // 100, k = 100).
+    let expected = (1u64 + 2 + 0xffff_ffff + 4) + (21 * 1000 + (7 + 10 + 20) * 10 + 100);
     assert_eq!(
         call(&mut store, inst, "f", &[Val::I32(20)], 1),
         vec![Val::I64(expected as i64)]
@@ -388,7 +392,62 @@ fn fused_pairs_compute_what_the_pairs_do() {
         .expect("a module instance")
         .disassemble(0)
         .expect("defined");
-    for fused in ["I32AddBrLtU", "I64Load32UAddTo", "I32AddImmCopy", "I32AddImmBr"] {
+    for fused in [
+        "I32AddBrLtU",
+        "I64Load32UAddTo",
+        "I32AddImmCopy",
+        "I32AddImmBr",
+        "I32MulImmAddImm",
+    ] {
         assert!(listing.contains(fused), "{fused} missing:\n{listing}");
+    }
+}
+
+#[test]
+fn fused_f64_pairs_keep_operand_order() {
+    // `(y (x a b) c)` and `(y c (x a b))` for x, y in add, sub, mul: each
+    // runs as one fused instruction; results as Rust computes them.
+    type Op = fn(f64, f64) -> f64;
+    let ops: [(&str, &str, Op); 3] = [
+        ("add", "Add", |p, q| p + q),
+        ("sub", "Sub", |p, q| p - q),
+        ("mul", "Mul", |p, q| p * q),
+    ];
+    let mut wat = String::from("(module\n");
+    let mut cases = Vec::new();
+    for (xw, xn, xf) in ops {
+        for (yw, yn, yf) in ops {
+            for left in [true, false] {
+                let inner = format!("(f64.{xw} (local.get 0) (local.get 1))");
+                let body = if left {
+                    format!("(f64.{yw} {inner} (local.get 2))")
+                } else {
+                    format!("(f64.{yw} (local.get 2) {inner})")
+                };
+                let name = format!("F64{xn}Then{yn}{}", if left { "A" } else { "B" });
+                wat += &format!("(func (export \"{name}\") (param f64 f64 f64) (result f64) {body})\n");
+                cases.push((name, xf, yf, left));
+            }
+        }
+    }
+    wat += ")";
+    let (mut store, inst) = instance(&wat);
+    let (a, b, c) = (1.5, 2.25, -3.0);
+    for (index, (name, xf, yf, left)) in cases.iter().enumerate() {
+        let args = [
+            Val::F64(f64::to_bits(a)),
+            Val::F64(f64::to_bits(b)),
+            Val::F64(f64::to_bits(c)),
+        ];
+        let got = call(&mut store, inst, name, &args, 1);
+        let x = xf(a, b);
+        let expected = if *left { yf(x, c) } else { yf(c, x) };
+        assert_eq!(got, vec![Val::F64(expected.to_bits())], "{name}");
+        let listing = inst
+            .module(&store)
+            .expect("a module instance")
+            .disassemble(index as u32)
+            .expect("defined");
+        assert!(listing.contains(name.as_str()), "{name} not fused:\n{listing}");
     }
 }

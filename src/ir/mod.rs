@@ -198,6 +198,48 @@ macro_rules! define_instr {
             /// mem[addr + offset]` (zero-extended), then `dst = a + ld`.
             /// Traps: out of bounds memory access.
             I64Load32UAddTo { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// `I32MulImm` then `I32AddImmA` of its result (a linear
+            /// congruential step): `dst = a * mul`, then `dst2 = dst + add`.
+            I32MulImmAddImm { dst: u16, a: u16, dst2: u16, mul: u32, add: u32 },
+            // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
+            // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
+            // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.
+            /// `F64Add` then `F64AddA`: `dst = a + b`, `dst2 = dst + c`.
+            F64AddThenAddA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Add` then `F64AddB`: `dst = a + b`, `dst2 = c + dst`.
+            F64AddThenAddB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Add` then `F64SubA`: `dst = a + b`, `dst2 = dst - c`.
+            F64AddThenSubA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Add` then `F64SubB`: `dst = a + b`, `dst2 = c - dst`.
+            F64AddThenSubB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Add` then `F64MulA`: `dst = a + b`, `dst2 = dst * c`.
+            F64AddThenMulA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Add` then `F64MulB`: `dst = a + b`, `dst2 = c * dst`.
+            F64AddThenMulB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64AddA`: `dst = a - b`, `dst2 = dst + c`.
+            F64SubThenAddA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64AddB`: `dst = a - b`, `dst2 = c + dst`.
+            F64SubThenAddB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64SubA`: `dst = a - b`, `dst2 = dst - c`.
+            F64SubThenSubA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64SubB`: `dst = a - b`, `dst2 = c - dst`.
+            F64SubThenSubB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64MulA`: `dst = a - b`, `dst2 = dst * c`.
+            F64SubThenMulA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Sub` then `F64MulB`: `dst = a - b`, `dst2 = c * dst`.
+            F64SubThenMulB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64AddA`: `dst = a * b`, `dst2 = dst + c`.
+            F64MulThenAddA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64AddB`: `dst = a * b`, `dst2 = c + dst`.
+            F64MulThenAddB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64SubA`: `dst = a * b`, `dst2 = dst - c`.
+            F64MulThenSubA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64SubB`: `dst = a * b`, `dst2 = c - dst`.
+            F64MulThenSubB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64MulA`: `dst = a * b`, `dst2 = dst * c`.
+            F64MulThenMulA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            /// `F64Mul` then `F64MulB`: `dst = a * b`, `dst2 = c * dst`.
+            F64MulThenMulB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },
@@ -624,6 +666,8 @@ impl Instr {
                     Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst as Slot),
                     Instr::Copy2 { dst2, .. } | Instr::I32AddImmCopy { dst2, .. } => Some(dst2 as Slot),
                     Instr::I64Load32UAddTo { dst, .. } => Some(dst as Slot),
+                    Instr::I32MulImmAddImm { dst2, .. } => Some(dst2 as Slot),
+                    Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a
                     // call without results leaves `base` unread.

@@ -53,6 +53,65 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             a: n(a)?,
             offset,
         },
-        _ => return None,
+        (Instr::I32MulImm { dst, a, imm: mul }, Instr::I32AddImmA { dst: dst2, imm: add }) => {
+            Instr::I32MulImmAddImm {
+                dst: n(dst)?,
+                a: n(a)?,
+                dst2: n(dst2)?,
+                mul,
+                add,
+            }
+        }
+        _ => return fuse_f64(first, second),
+    })
+}
+
+/// `F64{X}` then the accumulator form of `F64{Y}` reading its result.
+fn fuse_f64(first: Instr, second: Instr) -> Option<Instr> {
+    let n = |s: Slot| u16::try_from(s).ok();
+    macro_rules! f64_pairs {
+        ($($x:ident $y:ident => $name:ident;)*) => {
+            match (first, second) {
+                $(
+                    (f64_pairs!(@first $x dst a b), f64_pairs!(@second $y dst2 c)) => Instr::$name {
+                        dst: n(dst)?,
+                        a: n(a)?,
+                        b: n(b)?,
+                        dst2: n(dst2)?,
+                        c: n(c)?,
+                    },
+                )*
+                _ => return None,
+            }
+        };
+        (@first Add $d:ident $a:ident $b:ident) => { Instr::F64Add { dst: $d, a: $a, b: $b } };
+        (@first Sub $d:ident $a:ident $b:ident) => { Instr::F64Sub { dst: $d, a: $a, b: $b } };
+        (@first Mul $d:ident $a:ident $b:ident) => { Instr::F64Mul { dst: $d, a: $a, b: $b } };
+        (@second AddA $d:ident $c:ident) => { Instr::F64AddA { dst: $d, b: $c } };
+        (@second AddB $d:ident $c:ident) => { Instr::F64AddB { dst: $d, a: $c } };
+        (@second SubA $d:ident $c:ident) => { Instr::F64SubA { dst: $d, b: $c } };
+        (@second SubB $d:ident $c:ident) => { Instr::F64SubB { dst: $d, a: $c } };
+        (@second MulA $d:ident $c:ident) => { Instr::F64MulA { dst: $d, b: $c } };
+        (@second MulB $d:ident $c:ident) => { Instr::F64MulB { dst: $d, a: $c } };
+    }
+    Some(f64_pairs! {
+        Add AddA => F64AddThenAddA;
+        Add AddB => F64AddThenAddB;
+        Add SubA => F64AddThenSubA;
+        Add SubB => F64AddThenSubB;
+        Add MulA => F64AddThenMulA;
+        Add MulB => F64AddThenMulB;
+        Sub AddA => F64SubThenAddA;
+        Sub AddB => F64SubThenAddB;
+        Sub SubA => F64SubThenSubA;
+        Sub SubB => F64SubThenSubB;
+        Sub MulA => F64SubThenMulA;
+        Sub MulB => F64SubThenMulB;
+        Mul AddA => F64MulThenAddA;
+        Mul AddB => F64MulThenAddB;
+        Mul SubA => F64MulThenSubA;
+        Mul SubB => F64MulThenSubB;
+        Mul MulA => F64MulThenMulA;
+        Mul MulB => F64MulThenMulB;
     })
 }

@@ -332,6 +332,66 @@ handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
+handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe {
+        let r = get::<u32>(fp, a as Slot).wrapping_mul(mul);
+        set(fp, dst as Slot, r);
+        let r = r.wrapping_add(add);
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The add (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
+/// Handlers of the `F64{X}Then{Y}{A|B}` pairs: the first operation, then
+/// the second with the first's result as its left (`A`) or right (`B`)
+/// operand, both results written in order; the second instruction (at
+/// `ip + 1`) is skipped.
+macro_rules! f64_pairs {
+    ($($name:ident = ($op1:tt) then $form:ident ($op2:tt);)*) => {$(
+        handler!($name { dst, a, b, dst2, c } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: slots of the current frame (module docs); in the order
+            // of the two instructions (`c` is read after `dst` is written).
+            let r = unsafe {
+                let r = get::<f64>(fp, a as Slot) $op1 get::<f64>(fp, b as Slot);
+                set(fp, dst as Slot, r);
+                let c = get::<f64>(fp, c as Slot);
+                let r = f64_pairs!(@ $form r c $op2);
+                set(fp, dst2 as Slot, r);
+                r
+            };
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        });
+    )*};
+    (@ A $r:ident $c:ident $op:tt) => { $r $op $c };
+    (@ B $r:ident $c:ident $op:tt) => { $c $op $r };
+}
+
+f64_pairs! {
+    F64AddThenAddA = (+) then A (+);
+    F64AddThenAddB = (+) then B (+);
+    F64AddThenSubA = (+) then A (-);
+    F64AddThenSubB = (+) then B (-);
+    F64AddThenMulA = (+) then A (*);
+    F64AddThenMulB = (+) then B (*);
+    F64SubThenAddA = (-) then A (+);
+    F64SubThenAddB = (-) then B (+);
+    F64SubThenSubA = (-) then A (-);
+    F64SubThenSubB = (-) then B (-);
+    F64SubThenMulA = (-) then A (*);
+    F64SubThenMulB = (-) then B (*);
+    F64MulThenAddA = (*) then A (+);
+    F64MulThenAddB = (*) then B (+);
+    F64MulThenSubA = (*) then A (-);
+    F64MulThenSubB = (*) then B (-);
+    F64MulThenMulA = (*) then A (*);
+    F64MulThenMulB = (*) then B (*);
+}
+
 handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
