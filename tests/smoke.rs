@@ -451,3 +451,46 @@ fn fused_f64_pairs_keep_operand_order() {
         assert!(listing.contains(name.as_str()), "{name} not fused:\n{listing}");
     }
 }
+
+#[test]
+fn byte_dispatch_pair_takes_the_right_case_and_traps_out_of_bounds() {
+    // A byte-code loop: `br_table` on a loaded byte (one fused instruction).
+    let (mut store, inst) = instance(
+        r#"(module (memory 1)
+             (data (i32.const 0) "\00\01\02\07\01\00\02")
+             (func (export "run") (param $p i32) (param $n i32) (result i32)
+               (local $acc i32)
+               (loop $next
+                 (block $default (block $two (block $one (block $zero
+                   (br_table $zero $one $two $default (i32.load8_u (local.get $p))))
+                   (local.set $acc (i32.add (local.get $acc) (i32.const 1))) (br $default))
+                   (local.set $acc (i32.add (local.get $acc) (i32.const 10))) (br $default))
+                   (local.set $acc (i32.add (local.get $acc) (i32.const 100))))
+                 (local.set $acc (i32.add (local.get $acc) (i32.const 1000)))
+                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                 (br_if $next (i32.lt_u (local.get $p) (local.get $n))))
+               (local.get $acc)))"#,
+    );
+    // Bytes 0 1 2 7 1 0 2: every byte adds 1000, then 0 -> +1, 1 -> +10,
+    // 2 -> +100, 7 (default) -> nothing more.
+    let expected = 7 * 1000 + 2 + 2 * 10 + 2 * 100;
+    assert_eq!(
+        call(&mut store, inst, "run", &[Val::I32(0), Val::I32(7)], 1),
+        vec![Val::I32(expected)]
+    );
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    assert!(listing.contains("I32Load8UBrTable"), "{listing}");
+    let f = inst.get_func(&store, "run").expect("export");
+    let trap = f
+        .call(
+            &mut store,
+            &[Val::I32(65535), Val::I32(65537)],
+            &mut [Val::I32(0)],
+        )
+        .unwrap_err();
+    assert_eq!(trap.message(), "out of bounds memory access");
+}

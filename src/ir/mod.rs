@@ -201,6 +201,11 @@ macro_rules! define_instr {
             /// `I32MulImm` then `I32AddImmA` of its result (a linear
             /// congruential step): `dst = a * mul`, then `dst2 = dst + add`.
             I32MulImmAddImm { dst: u16, a: u16, dst2: u16, mul: u32, add: u32 },
+            /// `I32Load8U` then `BrTableA` on the loaded byte (a byte-code
+            /// dispatch): `dst = mem[addr + offset]`, then the table of `len`
+            /// (its `BrEntry`s follow the `BrTableA`, which stays in place).
+            /// Traps: out of bounds memory access.
+            I32Load8UBrTable { dst: u16, addr: u16, offset: u32, len: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.

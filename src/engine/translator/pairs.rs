@@ -62,6 +62,12 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
                 add,
             }
         }
+        (Instr::I32Load8U { dst, addr, offset }, Instr::BrTableA { len }) => Instr::I32Load8UBrTable {
+            dst: n(dst)?,
+            addr: n(addr)?,
+            offset,
+            len,
+        },
         _ => return fuse_f64(first, second),
     })
 }

@@ -99,7 +99,7 @@ handler!(BrTableA { len } (ip, fp, mem, acc, cx, tbl, fa) {
 /// As for a handler; `ip` is a `BrTable` or `BrTableA` of length `len`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // a handler's state plus the operands
-unsafe fn br_table(
+pub(super) unsafe fn br_table(
     i: u32,
     len: u32,
     ip: Ip,

@@ -80,6 +80,16 @@ handler!(I64Load32UAddTo { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let v = read!(u8, p as usize + offset as usize, ip, mem, cx) as u32;
+    // SAFETY: as above.
+    unsafe { set(fp, dst as Slot, v) };
+    // SAFETY: the `BrTableA` of length `len` is at `ip + 1` (see `Instr`).
+    unsafe { super::control::br_table(v, len, ip.wrapping_add(1), fp, mem, v as u64, cx, tbl, fa) }
+});
+
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
 /// `base + imm` (wrapping 32-bit addition, offset 0), with a constant, with
 /// the value from the accumulator, and with a constant effective address

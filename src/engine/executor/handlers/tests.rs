@@ -215,6 +215,7 @@ fn module_text() -> String {
       (block $x (local.set $c1 (i32.add (local.get $i) (i32.const 1))) (br $x))
       (local.set $c2 (local.tee $c1 (i32.add (local.get $i) (i32.const 1))))
       (drop (i64.add (local.get $i64a) (i64.load32_u (local.get $addr))))
+      (block $a (block $b (br_table $a $b (i32.load8_u (local.get $addr)))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       (drop (f64.add (f64.add (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
       (drop (f64.add (local.get $f64b) (f64.add (local.get $f64a) (local.get $f64b))))
