@@ -31,7 +31,8 @@ pub struct FuncCode {
     /// Module byte range of the body (local declarations and operators).
     pub body_start: u32,
     pub body_end: u32,
-    translated: OnceLock<CompiledFunc>,
+    /// Boxed: most functions of a large module are never translated.
+    translated: OnceLock<Box<CompiledFunc>>,
 }
 
 impl FuncCode {
@@ -57,13 +58,13 @@ impl FuncCode {
             compiled.body_offset,
             body_end,
         );
-        code.publish(code.translated.get_or_init(|| compiled));
+        code.publish(code.translated.get_or_init(|| Box::new(compiled)));
         code
     }
 
     /// The translation, if there is one yet.
     pub fn get(&self) -> Option<&CompiledFunc> {
-        self.translated.get()
+        self.translated.get().map(|c| &**c)
     }
 
     /// The translation, made by `translate` if there is none yet (when two
@@ -72,11 +73,11 @@ impl FuncCode {
         &self,
         translate: impl FnOnce() -> Result<CompiledFunc, Error>,
     ) -> Result<&CompiledFunc, Error> {
-        if let Some(done) = self.translated.get() {
+        if let Some(done) = self.get() {
             return Ok(done);
         }
         let compiled = translate()?;
-        let done = self.translated.get_or_init(|| compiled);
+        let done = self.translated.get_or_init(|| Box::new(compiled));
         self.publish(done);
         Ok(done)
     }

@@ -211,7 +211,14 @@ impl Module {
             .code
             .get(def as usize)
             .ok_or_else(|| Error::invalid("no such function", None))?;
-        code.get_or_translate(|| parse::translate_lazily(info, def, &self.inner.bytes))
+        code.get_or_translate(|| {
+            // Translation runs inside a call (lazy translation): a bug in the
+            // translator must not unwind through the interpreter.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse::translate_lazily(info, def, &self.inner.bytes)
+            }))
+            .unwrap_or_else(|_| Err(Error::invalid("internal error: the translator panicked", None)))
+        })
     }
 
     /// Translates every function not translated yet (lazy translation

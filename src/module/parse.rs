@@ -120,7 +120,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
     let mut next_defined_func = 0u32;
     // A large module's bodies are checked after its other sections, on
     // several threads.
-    let mut pending = (bytes.len() >= PARALLEL_BYTES && threads() > 1).then(Vec::new);
+    let mut pending = (bytes.len() >= PARALLEL_BYTES && threads() > 1).then(PendingBodies::default);
 
     let mut parser = Parser::new(0);
     parser.set_features(features());
@@ -314,7 +314,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
                 let func_index = info.num_imported_funcs + next_defined_func;
                 next_defined_func += 1;
                 if let Some(pending) = pending.as_mut() {
-                    pending.push((func_index, to_validate, body));
+                    pending.add(func_index, to_validate, &body);
                     continue;
                 }
                 let code = check_body(
@@ -463,30 +463,60 @@ fn check_body(
     code
 }
 
-/// A body waiting for `check_bodies_in_parallel`.
-type PendingBody<'a> = (u32, FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+/// Bodies waiting for `check_bodies_in_parallel`, compactly: what their
+/// validators are made of is shared, and a body is its byte range.
+#[derive(Default)]
+struct PendingBodies {
+    shared: Option<(ValidatorResources, WasmFeatures)>,
+    bodies: Vec<PendingBody>,
+}
 
-/// `check_body` for every body, on `threads()` threads (each takes every
-/// n-th block of 64 bodies). The error, if any, is the first body's.
+/// Function index, then the validator's function and type indices, then
+/// the body's start and end in the module.
+type PendingBody = (u32, u32, u32, u32, u32);
+
+impl PendingBodies {
+    fn add(&mut self, func_index: u32, f: FuncToValidate<ValidatorResources>, body: &FunctionBody<'_>) {
+        let range = body.range();
+        self.bodies
+            .push((func_index, f.index, f.ty, range.start as u32, range.end as u32));
+        self.shared.get_or_insert((f.resources, f.features));
+    }
+}
+
+/// `check_body` for every pending body, on `threads()` threads (each takes
+/// every n-th block of 64 bodies). The error, if any, is the first body's.
 fn check_bodies_in_parallel(
     info: &ModuleInfo,
-    pending: Vec<PendingBody<'_>>,
+    pending: PendingBodies,
     translation: Translation,
     bytes: &[u8],
 ) -> Result<Vec<FuncCode>, Error> {
     const BLOCK: usize = 64;
-    let n = pending.len();
+    let PendingBodies { shared, bodies } = pending;
+    let Some((resources, features)) = shared else {
+        return Ok(Vec::new());
+    };
+    let n = bodies.len();
     let threads = threads().min(n.div_ceil(BLOCK)).max(1);
     // Deal the bodies out in blocks, remembering their positions.
-    let mut shares: Vec<Vec<(usize, PendingBody<'_>)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (pos, body) in pending.into_iter().enumerate() {
+    let mut shares: Vec<Vec<(usize, PendingBody)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (pos, body) in bodies.into_iter().enumerate() {
         shares[(pos / BLOCK) % threads].push((pos, body));
     }
-    let work = |share: Vec<(usize, PendingBody<'_>)>| -> Result<Vec<(usize, FuncCode)>, (usize, Error)> {
+    let work = |share: Vec<(usize, PendingBody)>| -> Result<Vec<(usize, FuncCode)>, (usize, Error)> {
         let mut checker = BodyChecker::default();
         share
             .into_iter()
-            .map(|(pos, (func_index, to_validate, body))| {
+            .map(|(pos, (func_index, index, ty, start, end))| {
+                let to_validate = FuncToValidate {
+                    resources: resources.clone(),
+                    index,
+                    ty,
+                    features,
+                };
+                let body_bytes = bytes.get(start as usize..end as usize).unwrap_or_default();
+                let body = FunctionBody::new(wasmparser::BinaryReader::new(body_bytes, start as u64));
                 check_body(
                     info,
                     &mut checker,
