@@ -240,3 +240,33 @@ fn the_first_invalid_body_of_a_large_module_is_reported() {
     assert_eq!(offset_of(&bytes), offset_of(&only_first));
     assert_ne!(offset_of(&bytes), offset_of(&only_last));
 }
+
+#[test]
+fn an_invalid_body_is_reported_before_a_later_malformed_section() {
+    // A large module (bodies checked after the other sections) with an
+    // invalid body and, after the code section, a malformed data section:
+    // the error is the body's, the first in the module, as in one pass.
+    let mut wat = String::from("(module (memory 1)\n");
+    for f in 0..3000 {
+        let result = if f == 1000 { "i64" } else { "i32" };
+        wat += &format!("(func (param i32) (result {result}) (local.get 0)");
+        for k in 0..40 {
+            wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
+        }
+        wat += ")\n";
+    }
+    wat += ")";
+    let valid_tail = wat::parse_str(&wat).expect("text parses");
+    let mut bad_tail = valid_tail.clone();
+    // Data section (id 11), 3 bytes: one segment whose header is garbage.
+    bad_tail.extend_from_slice(&[11, 3, 1, 0xff, 0xff]);
+    let error = |bytes: &[u8], lazy: bool| match Module::new(&engine(lazy), bytes).map(|_| ()) {
+        Err(e) => e.kind().clone(),
+        Ok(()) => panic!("an invalid module was accepted"),
+    };
+    for lazy in [true, false] {
+        let first = error(&valid_tail, lazy);
+        assert!(matches!(first, weft::ErrorKind::Invalid { .. }), "{first:?}");
+        assert_eq!(error(&bad_tail, lazy), first, "lazy {lazy}");
+    }
+}

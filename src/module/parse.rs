@@ -115,12 +115,35 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
 
 pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo, Error> {
     let mut info = ModuleInfo::default();
-    let mut validator = Validator::new_with_features(features());
-    let mut checker = BodyChecker::default();
-    let mut next_defined_func = 0u32;
     // A large module's bodies are checked after its other sections, on
     // several threads.
     let mut pending = (bytes.len() >= PARALLEL_BYTES && threads() > 1).then(PendingBodies::default);
+    let read = read_sections(bytes, translation, &mut info, &mut pending);
+    if let Some(pending) = pending {
+        // The pending bodies come before whatever failed later in the
+        // module: their error first, as in one pass.
+        let checked = check_bodies_in_parallel(&info, pending, translation, bytes);
+        match (read, checked) {
+            (_, Err(e)) | (Err(e), Ok(_)) => return Err(e),
+            (Ok(()), Ok(code)) => info.code = code,
+        }
+    } else {
+        read?;
+    }
+    Ok(info)
+}
+
+/// Reads and validates every section, checking each body as it comes
+/// (`pending` is `None`) or setting it aside.
+fn read_sections(
+    bytes: &[u8],
+    translation: Translation,
+    info: &mut ModuleInfo,
+    pending: &mut Option<PendingBodies>,
+) -> Result<(), Error> {
+    let mut validator = Validator::new_with_features(features());
+    let mut checker = BodyChecker::default();
+    let mut next_defined_func = 0u32;
 
     let mut parser = Parser::new(0);
     parser.set_features(features());
@@ -304,7 +327,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
             }
             Payload::CustomSection(reader) => {
                 if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
-                    read_names(&mut info, names);
+                    read_names(info, names);
                 }
             }
             Payload::CodeSectionEntry(_) => {
@@ -318,7 +341,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
                     continue;
                 }
                 let code = check_body(
-                    &info,
+                    info,
                     &mut checker,
                     func_index,
                     to_validate,
@@ -331,10 +354,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
             _ => {}
         }
     }
-    if let Some(pending) = pending {
-        info.code = check_bodies_in_parallel(&info, pending, translation, bytes)?;
-    }
-    Ok(info)
+    Ok(())
 }
 
 /// Reads the name section; a malformed one is ignored (custom sections
