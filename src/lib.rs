@@ -17,6 +17,8 @@ pub use crate::core::{
     Error, ErrorKind, ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType,
     TableType, Trap, TrapCode, TrapFrame, Val, ValType,
 };
+#[cfg(feature = "dispatch-pairs")]
+pub use crate::engine::executor::dispatch::pairs as dispatch_pairs;
 pub use crate::module::{ExportDesc, ExternKind, ImportDesc, Module};
 pub use crate::runtime::{
     Caller, Config, Engine, Extern, Func, Global, HostFunc, Instance, Memory, Store, Table,

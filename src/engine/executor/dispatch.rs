@@ -222,12 +222,55 @@ pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit 
 #[cfg(not(weft_tail_dispatch))]
 pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit {
     let (mut ip, mut fp, mut mem, mut acc, mut fa) = (ip, fp, mem, 0, 0.0);
+    #[cfg(feature = "dispatch-pairs")]
+    let mut previous = 0;
     loop {
+        #[cfg(feature = "dispatch-pairs")]
+        {
+            // SAFETY: `ip` points at an instruction (as for the dispatch).
+            let tag = unsafe { (*ip).tag() } as usize;
+            pairs::record(previous, tag);
+            previous = tag;
+        }
         // SAFETY: the caller's obligation for the first instruction; every
         // handler leaves a valid state in `cx` before `Exit::Continue`.
         match unsafe { handler(ip)(ip, fp, mem, acc, cx, table(), fa) } {
             Exit::Continue => (ip, fp, mem, acc, fa) = (cx.ip, cx.fp, cx.mem, cx.acc, cx.fa),
             other => return other,
         }
+    }
+}
+
+/// Counts of consecutive dispatches `(previous tag, tag)` (feature
+/// `dispatch-pairs`, loop backend only: build with `WEFT_LOOP_DISPATCH=1`),
+/// to find the pairs worth fusing (`translator/pairs.rs`).
+#[cfg(feature = "dispatch-pairs")]
+pub mod pairs {
+    use super::super::handlers::{INSTR_NAMES, NUM_TAGS};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static COUNTS: [AtomicU64; NUM_TAGS * NUM_TAGS] = [const { AtomicU64::new(0) }; NUM_TAGS * NUM_TAGS];
+
+    #[inline(always)]
+    pub(in crate::engine::executor) fn record(previous: usize, tag: usize) {
+        if let Some(c) = COUNTS.get(previous * NUM_TAGS + tag) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The pairs counted since the last call, most frequent first, as
+    /// `(count, first instruction, second instruction)`; resets the counts.
+    /// Empty with the tail-call backend (which has no dispatch loop).
+    pub fn take() -> Vec<(u64, &'static str, &'static str)> {
+        let mut out: Vec<_> = COUNTS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let n = c.swap(0, Ordering::Relaxed);
+                (n > 0).then(|| (n, INSTR_NAMES[i / NUM_TAGS], INSTR_NAMES[i % NUM_TAGS]))
+            })
+            .collect();
+        out.sort_by_key(|p| std::cmp::Reverse(p.0));
+        out
     }
 }

@@ -262,13 +262,20 @@ macro_rules! handler_table {
         /// The handler of each instruction, indexed by its tag. The order is
         /// `Instr`'s declaration order; `tests::table_matches_variants`
         /// checks every entry against the variant it serves.
-        pub(crate) static HANDLERS: [Handler; [$(stringify!($v)),*].len()] = {
+        pub(crate) static HANDLERS: [Handler; NUM_TAGS] = {
             use control::*;
             use entities::*;
             use memory::*;
             use numeric::*;
             [$($v as Handler),*]
         };
+
+        /// How many kinds of instruction there are (tags `0..NUM_TAGS`).
+        pub(crate) const NUM_TAGS: usize = [$(stringify!($v)),*].len();
+
+        /// The name of each instruction kind, indexed by its tag.
+        #[cfg_attr(not(feature = "dispatch-pairs"), allow(dead_code))]
+        pub(crate) static INSTR_NAMES: [&str; NUM_TAGS] = [$(stringify!($v)),*];
     };
 }
 crate::ir::for_each_op_family!(table_families);
