@@ -251,7 +251,10 @@ pub mod pairs {
 
     static COUNTS: [AtomicU64; NUM_TAGS * NUM_TAGS] = [const { AtomicU64::new(0) }; NUM_TAGS * NUM_TAGS];
 
+    /// Counts one dispatch of `tag` after `previous` (only the loop backend
+    /// calls it).
     #[inline(always)]
+    #[cfg_attr(weft_tail_dispatch, allow(dead_code))]
     pub(in crate::engine::executor) fn record(previous: usize, tag: usize) {
         if let Some(c) = COUNTS.get(previous * NUM_TAGS + tag) {
             c.fetch_add(1, Ordering::Relaxed);
