@@ -3,7 +3,7 @@
 // "Jump when not less" is meant literally: NaN operands make it true.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::{from_acc, get, handler, raise, set, trap, Imm};
+use super::{from_acc, get, handler, raise, set, trap, Cell, Imm};
 use crate::core::{Trap, TrapCode};
 use crate::engine::executor::dispatch::{next, next_tagged, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
@@ -226,6 +226,10 @@ macro_rules! compare_branches {
                 set(fp, a, x);
                 get(fp, b)
             };
+            // No instruction after a branch reads the accumulators (see
+            // `Instr::acc_result`): they carry the new counter, which frees
+            // the register of the old value (no spill).
+            let acc = x.into_cell();
             branch!(x $cop y, target, ip, fp, mem, acc, cx, tbl, fa)
         });
         handler!($csi { step, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -233,6 +237,8 @@ macro_rules! compare_branches {
             let x: $cty = unsafe { get::<$cty>(fp, a) }.wrapping_add(step as $cty);
             // SAFETY: as above.
             unsafe { set(fp, a, x) };
+            // As in the form above.
+            let acc = x.into_cell();
             branch!(x $cop <$cty>::from_imm(imm), target, ip, fp, mem, acc, cx, tbl, fa)
         });
     )*
