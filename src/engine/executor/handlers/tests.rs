@@ -170,6 +170,21 @@ fn family_body() -> String {
     body
 }
 
+/// `(y (x a b) c)` and `(y c (x a b))` for x, y in f64 add, sub, mul: each
+/// pair fuses (`F64{X}Then{Y}{A|B}`).
+fn f64_pairs() -> String {
+    let ops = ["add", "sub", "mul"];
+    let mut body = String::new();
+    for x in ops {
+        for y in ops {
+            let inner = format!("(f64.{x} (local.get $f64a) (local.get $f64b))");
+            body += &format!("(drop (f64.{y} {inner} (local.get $f64b)))\n");
+            body += &format!("(drop (f64.{y} (local.get $f64b) {inner}))\n");
+        }
+    }
+    body
+}
+
 fn module_text() -> String {
     format!(
         r#"(module
@@ -217,24 +232,7 @@ fn module_text() -> String {
       (drop (i64.add (local.get $i64a) (i64.load32_u (local.get $addr))))
       (block $a (block $b (br_table $a $b (i32.load8_u (local.get $addr)))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
-      (drop (f64.add (f64.add (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.add (local.get $f64b) (f64.add (local.get $f64a) (local.get $f64b))))
-      (drop (f64.sub (f64.add (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.sub (local.get $f64b) (f64.add (local.get $f64a) (local.get $f64b))))
-      (drop (f64.mul (f64.add (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.mul (local.get $f64b) (f64.add (local.get $f64a) (local.get $f64b))))
-      (drop (f64.add (f64.sub (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.add (local.get $f64b) (f64.sub (local.get $f64a) (local.get $f64b))))
-      (drop (f64.sub (f64.sub (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.sub (local.get $f64b) (f64.sub (local.get $f64a) (local.get $f64b))))
-      (drop (f64.mul (f64.sub (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.mul (local.get $f64b) (f64.sub (local.get $f64a) (local.get $f64b))))
-      (drop (f64.add (f64.mul (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.add (local.get $f64b) (f64.mul (local.get $f64a) (local.get $f64b))))
-      (drop (f64.sub (f64.mul (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.sub (local.get $f64b) (f64.mul (local.get $f64a) (local.get $f64b))))
-      (drop (f64.mul (f64.mul (local.get $f64a) (local.get $f64b)) (local.get $f64b)))
-      (drop (f64.mul (local.get $f64b) (f64.mul (local.get $f64a) (local.get $f64b))))
+      {f64_pairs}
       (drop (call $host (local.get $i)))
       (drop (call $other (local.get $i)))
       (drop (call_indirect (type $leaf_t) (local.get $i) (i32.const 0)))
@@ -264,7 +262,8 @@ fn module_text() -> String {
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (global.get $g)))"#,
-        family = family_body()
+        family = family_body(),
+        f64_pairs = f64_pairs()
     )
 }
 
