@@ -494,3 +494,47 @@ fn byte_dispatch_pair_takes_the_right_case_and_traps_out_of_bounds() {
         .unwrap_err();
     assert_eq!(trap.message(), "out of bounds memory access");
 }
+
+#[test]
+fn fused_stores_store_and_trap_as_the_store() {
+    let wat = r#"(module (memory 1)
+         (func (export "f") (param $p i32) (param $x i32) (param $y i32) (result i64)
+           (i32.store16 (local.get $p) (i32.mul (i32.add (local.get $x) (local.get $y)) (i32.const 1000)))
+           (i32.store8 offset=2 (local.get $p) (i32.xor (i32.add (local.get $x) (local.get $y)) (local.get $y)))
+           (i64.add (i64.extend_i32_u (i32.load (local.get $p))) (i64.extend_i32_s (local.get $x)))))"#;
+    let bytes = wat::parse_str(wat).expect("text parses");
+    let (mut store, inst) = instance(wat);
+    // (-3 + 10) * 1000 = 7000 = 0x1b58 (16 bits), then 7 ^ 10 = 0x0d at +2:
+    // the u32 at 0 is 0x000d1b58, plus -3 sign-extended.
+    assert_eq!(
+        call(
+            &mut store,
+            inst,
+            "f",
+            &[Val::I32(0), Val::I32(-3), Val::I32(10)],
+            1
+        ),
+        vec![Val::I64(0x000d_1b58 - 3)]
+    );
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    for fused in ["I32MulImmStore16", "I32XorStore8", "I64AddExtendI32S"] {
+        assert!(listing.contains(fused), "{fused} missing:\n{listing}");
+    }
+    // Out of bounds: the trap is the store's (its opcode at the reported
+    // offset), not the multiplication's.
+    let f = inst.get_func(&store, "f").expect("export");
+    let trap = f
+        .call(
+            &mut store,
+            &[Val::I32(65535), Val::I32(3), Val::I32(4)],
+            &mut [Val::I64(0)],
+        )
+        .unwrap_err();
+    assert_eq!(trap.message(), "out of bounds memory access");
+    let at = trap.trace()[0].module_offset;
+    assert_eq!(bytes[at], 0x3b, "i32.store16's opcode at offset {at}");
+}

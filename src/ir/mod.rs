@@ -206,6 +206,16 @@ macro_rules! define_instr {
             /// (its `BrEntry`s follow the `BrTableA`, which stays in place).
             /// Traps: out of bounds memory access.
             I32Load8UBrTable { dst: u16, addr: u16, offset: u32, len: u32 },
+            /// `I32MulImmA` then `I32Store16A` of its result: `dst = acc * imm`,
+            /// then `mem[addr + offset] = dst` (16 bits). Traps (as the
+            /// store, the next instruction): out of bounds memory access.
+            I32MulImmStore16 { dst: u16, addr: u16, imm: u32, offset: u32 },
+            /// `I32XorA` then `I32Store8A` of its result: `dst = acc ^ b`, then
+            /// `mem[addr + offset] = dst` (8 bits). Traps as the store.
+            I32XorStore8 { dst: u16, b: u16, addr: u16, offset: u32 },
+            /// `I64ExtendI32S` then `I64AddB` of its result: `dst =
+            /// extend(src)`, then `dst2 = a + dst`.
+            I64AddExtendI32S { dst: u16, src: u16, dst2: u16, a: u16 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.
@@ -672,6 +682,7 @@ impl Instr {
                     Instr::Copy2 { dst2, .. } | Instr::I32AddImmCopy { dst2, .. } => Some(dst2 as Slot),
                     Instr::I64Load32UAddTo { dst, .. } => Some(dst as Slot),
                     Instr::I32MulImmAddImm { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I64AddExtendI32S { dst2, .. } => Some(dst2 as Slot),
                     Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a

@@ -68,6 +68,24 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             offset,
             len,
         },
+        (Instr::I32MulImmA { dst, imm }, Instr::I32Store16A { addr, offset }) => Instr::I32MulImmStore16 {
+            dst: n(dst)?,
+            addr: n(addr)?,
+            imm,
+            offset,
+        },
+        (Instr::I32XorA { dst, b }, Instr::I32Store8A { addr, offset }) => Instr::I32XorStore8 {
+            dst: n(dst)?,
+            b: n(b)?,
+            addr: n(addr)?,
+            offset,
+        },
+        (Instr::I64ExtendI32S { dst, src }, Instr::I64AddB { dst: dst2, a }) => Instr::I64AddExtendI32S {
+            dst: n(dst)?,
+            src: n(src)?,
+            dst2: n(dst2)?,
+            a: n(a)?,
+        },
         _ => return fuse_f64(first, second),
     })
 }

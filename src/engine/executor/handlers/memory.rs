@@ -90,6 +90,34 @@ handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl,
     unsafe { super::control::br_table(v, len, ip.wrapping_add(1), fp, mem, v as u64, cx, tbl, fa) }
 });
 
+handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    let x = from_acc::<u32>(acc, fa).wrapping_mul(imm);
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`addr` is read after `dst` is written).
+    let p = unsafe {
+        set(fp, dst as Slot, x);
+        get::<u32>(fp, addr as Slot)
+    };
+    // A trap is the store's, the instruction after this one.
+    let store = ip.wrapping_add(1);
+    write!(u16, p as usize + offset as usize, x, store, mem, cx);
+    next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
+});
+
+handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions.
+    let (x, p) = unsafe {
+        let x = from_acc::<u32>(acc, fa) ^ get::<u32>(fp, b as Slot);
+        set(fp, dst as Slot, x);
+        (x, get::<u32>(fp, addr as Slot))
+    };
+    // A trap is the store's, the instruction after this one.
+    let store = ip.wrapping_add(1);
+    write!(u8, p as usize + offset as usize, x, store, mem, cx);
+    next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
+});
+
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
 /// `base + imm` (wrapping 32-bit addition, offset 0), with a constant, with
 /// the value from the accumulator, and with a constant effective address

@@ -346,6 +346,21 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`a` is read after `dst` is written).
+    let r = unsafe {
+        let e = get::<i32>(fp, src as Slot) as i64;
+        set(fp, dst as Slot, e);
+        let r = get::<i64>(fp, a as Slot).wrapping_add(e);
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The add (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
 /// Handlers of the `F64{X}Then{Y}{A|B}` pairs: the first operation, then
 /// the second with the first's result as its left (`A`) or right (`B`)
 /// operand, both results written in order; the second instruction (at

@@ -231,6 +231,9 @@ fn module_text() -> String {
       (local.set $c2 (local.tee $c1 (i32.add (local.get $i) (i32.const 1))))
       (drop (i64.add (local.get $i64a) (i64.load32_u (local.get $addr))))
       (block $a (block $b (br_table $a $b (i32.load8_u (local.get $addr)))))
+      (i32.store16 (local.get $addr) (i32.mul (i32.add (local.get $i) (local.get $zero)) (i32.const 3)))
+      (i32.store8 (local.get $addr) (i32.xor (i32.add (local.get $i) (local.get $zero)) (local.get $i32b)))
+      (drop (i64.add (local.get $i64a) (i64.extend_i32_s (local.get $i32a))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       {f64_pairs}
       (drop (call $host (local.get $i)))
