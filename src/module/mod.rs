@@ -4,6 +4,7 @@
 //! clone, so it can be shared between threads and stores.
 
 pub(crate) mod const_expr;
+mod parallel;
 mod parse;
 pub(crate) use parse::features;
 pub(crate) mod strict;
@@ -225,46 +226,24 @@ impl Module {
     /// otherwise does it on each function's first call), on several threads
     /// for a large module. The error, if any, is the first function's.
     pub fn translate_all(&self) -> Result<(), Error> {
-        let n = self.inner.info.code.len();
-        let threads = if self.inner.bytes.len() >= parse::PARALLEL_BYTES {
-            parse::threads().min(n)
-        } else {
-            1
-        };
-        if threads <= 1 {
-            return self.translate_every(0, 1).map_err(|(_, e)| e);
-        }
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (1..threads)
-                .map(|first| scope.spawn(move || self.translate_every(first, threads)))
-                .collect();
-            let mut result = self.translate_every(0, threads);
-            for worker in workers {
-                let other = worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                // Each worker stops at its first failure: the lowest one is
-                // the module's first.
-                if let Err((def, e)) = other {
-                    if result.as_ref().err().is_none_or(|(first, _)| def < *first) {
-                        result = Err((def, e));
-                    }
-                }
-            }
-            result.map_err(|(_, e)| e)
-        })
+        let threads = parallel::threads_for(self.inner.bytes.len());
+        parallel::map_in_blocks(
+            self.inner.info.code.len(),
+            threads,
+            || (),
+            |_, def| self.translated(def as u32).map(|_| ()),
+        )
+        .map(|_| ())
     }
 
-    /// Translates the defined functions of every `step`-th block of 64,
-    /// from block `first`, in order; stops at the first failure. (Blocks,
-    /// not single functions: neighbours share cache lines.)
-    fn translate_every(&self, first: usize, step: usize) -> Result<(), (usize, Error)> {
-        const BLOCK: usize = 64;
-        let n = self.inner.info.code.len();
-        (first * BLOCK..n)
-            .step_by(step * BLOCK)
-            .flat_map(|start| start..(start + BLOCK).min(n))
-            .try_for_each(|def| self.translated(def as u32).map(|_| ()).map_err(|e| (def, e)))
+    /// `translated`, for a call: its error as the call's trap.
+    pub(crate) fn translated_for_call(&self, def: u32) -> Result<&CompiledFunc, crate::core::Trap> {
+        self.translated(def).map_err(|e| {
+            crate::core::Trap::host(format!(
+                "translating function {}: {e}",
+                self.inner.info.num_imported_funcs + def
+            ))
+        })
     }
 
     /// The interpreter code of function `func_index` (module index space),

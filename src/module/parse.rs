@@ -3,6 +3,7 @@
 //! after validating it (one pass per body).
 
 use super::const_expr::ConstExpr;
+use super::parallel;
 use super::{
     DataMode, DataSegment, ElemMode, ElemSegment, ExportDesc, ExternKind, GlobalDef, ImportDesc, ModuleInfo,
     TableDef,
@@ -32,7 +33,8 @@ fn err(e: BinaryReaderError) -> Error {
 }
 
 /// Validation accepts exactly what `parse` accepts (including the strict
-/// binary-format checks done during translation), so it simply parses.
+/// binary-format checks on the bodies), so it simply parses (translating
+/// nothing).
 pub(crate) fn validate_only(bytes: &[u8]) -> Result<(), Error> {
     parse(bytes, Translation::Lazy).map(|_| ())
 }
@@ -117,7 +119,7 @@ pub(crate) fn parse(bytes: &[u8], translation: Translation) -> Result<ModuleInfo
     let mut info = ModuleInfo::default();
     // A large module's bodies are checked after its other sections, on
     // several threads.
-    let mut pending = (bytes.len() >= PARALLEL_BYTES && threads() > 1).then(PendingBodies::default);
+    let mut pending = (parallel::threads_for(bytes.len()) > 1).then(PendingBodies::default);
     let read = read_sections(bytes, translation, &mut info, &mut pending);
     if let Some(pending) = pending {
         // The pending bodies come before whatever failed later in the
@@ -424,11 +426,7 @@ pub(crate) fn translate_lazily(
         .code
         .get(def as usize)
         .ok_or_else(|| Error::invalid("no such function", None))?;
-    let range = code.body_start as usize..code.body_end as usize;
-    let body_bytes = module_bytes
-        .get(range.clone())
-        .ok_or_else(|| Error::invalid("function body outside the module", None))?;
-    let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(body_bytes, range.start as u64));
+    let body = body_at(module_bytes, code.body_start, code.body_end)?;
     let func_index = info.num_imported_funcs + def;
     TRANSLATOR.with(|t| match t.try_borrow_mut() {
         Ok(mut t) => t.translate(info, func_index, &body, None, module_bytes),
@@ -437,13 +435,15 @@ pub(crate) fn translate_lazily(
     })
 }
 
-/// Modules at least this large (in bytes) have their bodies validated and
-/// translated on several threads; below it, threads cost more than they save.
-pub(crate) const PARALLEL_BYTES: usize = 256 << 10;
-
-/// Threads for checking bodies: the available parallelism, at most 8.
-pub(crate) fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+/// The body at `start..end` of the module (a range the parser reported).
+fn body_at(module_bytes: &[u8], start: u32, end: u32) -> Result<FunctionBody<'_>, Error> {
+    let bytes = module_bytes
+        .get(start as usize..end as usize)
+        .ok_or_else(|| Error::invalid("function body outside the module", None))?;
+    Ok(FunctionBody::new(wasmparser::BinaryReader::new(
+        bytes,
+        start as u64,
+    )))
 }
 
 /// What validating and translating bodies reuses from one to the next.
@@ -504,90 +504,32 @@ impl PendingBodies {
     }
 }
 
-/// `check_body` for every pending body, on `threads()` threads (each takes
-/// every n-th block of 64 bodies). The error, if any, is the first body's.
+/// `check_body` for every pending body, on several threads
+/// (`parallel::map_in_blocks`). The error, if any, is the first body's.
 fn check_bodies_in_parallel(
     info: &ModuleInfo,
     pending: PendingBodies,
     translation: Translation,
     bytes: &[u8],
 ) -> Result<Vec<FuncCode>, Error> {
-    const BLOCK: usize = 64;
     let PendingBodies { shared, bodies } = pending;
     let Some((resources, features)) = shared else {
         return Ok(Vec::new());
     };
-    let n = bodies.len();
-    let threads = threads().min(n.div_ceil(BLOCK)).max(1);
-    // Deal the bodies out in blocks, remembering their positions.
-    let mut shares: Vec<Vec<(usize, PendingBody)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (pos, body) in bodies.into_iter().enumerate() {
-        shares[(pos / BLOCK) % threads].push((pos, body));
-    }
-    let work = |share: Vec<(usize, PendingBody)>| -> Result<Vec<(usize, FuncCode)>, (usize, Error)> {
-        let mut checker = BodyChecker::default();
-        share
-            .into_iter()
-            .map(|(pos, (func_index, index, ty, start, end))| {
-                let to_validate = FuncToValidate {
-                    resources: resources.clone(),
-                    index,
-                    ty,
-                    features,
-                };
-                let body_bytes = bytes.get(start as usize..end as usize).unwrap_or_default();
-                let body = FunctionBody::new(wasmparser::BinaryReader::new(body_bytes, start as u64));
-                check_body(
-                    info,
-                    &mut checker,
-                    func_index,
-                    to_validate,
-                    &body,
-                    translation,
-                    bytes,
-                )
-                .map(|code| (pos, code))
-                .map_err(|e| (pos, e))
-            })
-            .collect()
-    };
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let mut shares = shares.into_iter();
-        let mine = shares.next().unwrap_or_default();
-        let workers: Vec<_> = shares.map(|share| scope.spawn(move || work(share))).collect();
-        let mut results = vec![work(mine)];
-        for worker in workers {
-            results.push(
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        results
-    });
-    // Each share stops at its first failure: the lowest one is the first.
-    let mut first_error: Option<(usize, Error)> = None;
-    let mut slots: Vec<Option<FuncCode>> = (0..n).map(|_| None).collect();
-    for result in results {
-        match result {
-            Ok(codes) => {
-                for (pos, code) in codes {
-                    slots[pos] = Some(code);
-                }
-            }
-            Err((pos, e)) => {
-                if first_error.as_ref().is_none_or(|(first, _)| pos < *first) {
-                    first_error = Some((pos, e));
-                }
-            }
-        }
-    }
-    if let Some((_, e)) = first_error {
-        return Err(e);
-    }
-    let codes: Vec<FuncCode> = slots.into_iter().flatten().collect();
-    if codes.len() != n {
-        return Err(Error::invalid("internal: a function body was not checked", None));
-    }
-    Ok(codes)
+    parallel::map_in_blocks(
+        bodies.len(),
+        parallel::threads_for(bytes.len()),
+        BodyChecker::default,
+        |checker, pos| {
+            let (func_index, index, ty, start, end) = bodies[pos];
+            let to_validate = FuncToValidate {
+                resources: resources.clone(),
+                index,
+                ty,
+                features,
+            };
+            let body = body_at(bytes, start, end)?;
+            check_body(info, checker, func_index, to_validate, &body, translation, bytes)
+        },
+    )
 }

@@ -15,12 +15,7 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             module,
             def,
         } => {
-            let code = module.translated(*def).map_err(|e| {
-                Trap::host(format!(
-                    "translating function {}: {e}",
-                    module.info().num_imported_funcs + def
-                ))
-            })?;
+            let code = module.translated_for_call(*def)?;
             (*instance, code)
         }
         FuncKind::Host(_) => return Err(Trap::host("internal: run called on a host function")),

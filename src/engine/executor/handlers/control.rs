@@ -501,12 +501,7 @@ fn translate_current(cx: &mut Cx<'_>, fp: Fp) -> Result<Ip, Trap> {
         return Err(Trap::host("internal: lazy entry of a host function"));
     };
     let (module, def) = (module.clone(), *def);
-    let code = module.translated(def).map_err(|e| {
-        Trap::host(format!(
-            "translating function {}: {e}",
-            module.info().num_imported_funcs + def
-        ))
-    })?;
+    let code = module.translated_for_call(def)?;
     // SAFETY: `fp` and `cells_end` lie in the same allocation.
     let room = unsafe { cx.cells_end.offset_from(fp) } as usize;
     if room < code.frame_size as usize {
