@@ -157,12 +157,15 @@ fn translate_all_and_disassemble_translate_on_demand() {
     module.translate_all().expect("valid bodies translate");
 }
 
-/// A module over 256 KiB (eager translation runs on several threads when
-/// the machine has more than one core).
-fn large_module() -> Vec<u8> {
-    let mut wat = String::from("(module\n");
+/// A module over 256 KiB (its bodies are checked, and eagerly translated,
+/// on several threads when the machine has more than one core): 3000
+/// exported functions `f{N}`, each adding 40 constants to its argument;
+/// those in `invalid` declare an `i64` result instead (a type mismatch).
+fn large_module(invalid: &[i32]) -> Vec<u8> {
+    let mut wat = String::from("(module (memory 1)\n");
     for f in 0..3000 {
-        wat += &format!("(func (export \"f{f}\") (param i32) (result i32) (local.get 0)");
+        let result = if invalid.contains(&f) { "i64" } else { "i32" };
+        wat += &format!("(func (export \"f{f}\") (param i32) (result {result}) (local.get 0)");
         for k in 0..40 {
             wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
         }
@@ -176,7 +179,7 @@ fn large_module() -> Vec<u8> {
 
 #[test]
 fn large_modules_give_the_same_results_in_both_modes() {
-    let bytes = large_module();
+    let bytes = large_module(&[]);
     for lazy in [false, true] {
         let engine = engine(lazy);
         let module = Module::new(&engine, &bytes).expect("valid");
@@ -196,17 +199,7 @@ fn large_modules_give_the_same_results_in_both_modes() {
 fn the_first_invalid_body_of_a_large_module_is_reported() {
     // Two invalid bodies far apart (in different blocks of bodies, so on
     // different threads when there are several): the first one's error.
-    let mut wat = String::from("(module\n");
-    for f in 0..3000 {
-        let result = if f == 1000 || f == 2500 { "i64" } else { "i32" };
-        wat += &format!("(func $f{f} (param i32) (result {result}) (local.get 0)");
-        for k in 0..40 {
-            wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
-        }
-        wat += ")\n";
-    }
-    wat += ")";
-    let bytes = wat::parse_str(&wat).expect("text parses");
+    let bytes = large_module(&[1000, 2500]);
     // The offset of the validation error (in both translation modes).
     let offset_of = |bytes: &[u8]| match Module::new(&engine(true), bytes).map(|_| ()) {
         Err(e) => match e.kind() {
@@ -225,18 +218,8 @@ fn the_first_invalid_body_of_a_large_module_is_reported() {
     }
     // The offset is that of function 1000: the same module with only that
     // body invalid reports the same offset.
-    let only_first = wat.replacen(
-        "$f2500 (param i32) (result i64)",
-        "$f2500 (param i32) (result i32)",
-        1,
-    );
-    let only_first = wat::parse_str(&only_first).expect("text parses");
-    let only_last = wat.replacen(
-        "$f1000 (param i32) (result i64)",
-        "$f1000 (param i32) (result i32)",
-        1,
-    );
-    let only_last = wat::parse_str(&only_last).expect("text parses");
+    let only_first = large_module(&[1000]);
+    let only_last = large_module(&[2500]);
     assert_eq!(offset_of(&bytes), offset_of(&only_first));
     assert_ne!(offset_of(&bytes), offset_of(&only_last));
 }
@@ -246,17 +229,7 @@ fn an_invalid_body_is_reported_before_a_later_malformed_section() {
     // A large module (bodies checked after the other sections) with an
     // invalid body and, after the code section, a malformed data section:
     // the error is the body's, the first in the module, as in one pass.
-    let mut wat = String::from("(module (memory 1)\n");
-    for f in 0..3000 {
-        let result = if f == 1000 { "i64" } else { "i32" };
-        wat += &format!("(func (param i32) (result {result}) (local.get 0)");
-        for k in 0..40 {
-            wat += &format!(" (i32.add (i32.const {}))", f * 40 + k);
-        }
-        wat += ")\n";
-    }
-    wat += ")";
-    let valid_tail = wat::parse_str(&wat).expect("text parses");
+    let valid_tail = large_module(&[1000]);
     let mut bad_tail = valid_tail.clone();
     // Data section (id 11), 3 bytes: one segment whose header is garbage.
     bad_tail.extend_from_slice(&[11, 3, 1, 0xff, 0xff]);

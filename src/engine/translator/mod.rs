@@ -157,8 +157,8 @@ impl Translator {
     /// The passes over the finished body: (1) each instruction that reads
     /// the value its predecessor just wrote takes it from the accumulators
     /// instead (see `executor::dispatch`), except where a branch may arrive
-    /// in between or the value changes type there; (2) pairs of copies
-    /// become one instruction; (3) each `BrEntry` gets the tag of its
+    /// in between or the value changes type there; (2) frequent pairs run
+    /// as one instruction (`pairs`); (3) each `BrEntry` gets the tag of its
     /// target; (4) branch targets become byte distances from the branching
     /// instruction (the form the executor reads).
     fn finish_code(&mut self) {
