@@ -538,3 +538,84 @@ fn fused_stores_store_and_trap_as_the_store() {
     let at = trap.trace()[0].module_offset;
     assert_eq!(bytes[at], 0x3b, "i32.store16's opcode at offset {at}");
 }
+
+#[test]
+fn fused_byte_access_increment_and_scan_pairs() {
+    // Each part translates to one of the pairs named in the listing check.
+    let wat = r#"(module (memory 1)
+         (data (i32.const 100) "\05\ff\80\01\02\03\04\7f")
+         (data (i32.const 200) "\01\00\00\00\02\00\00\00\09\00\00\00\03\00\00\00")
+         (func (export "f") (param $base i32) (param $n i32) (result i32)
+           (local $i i32) (local $sum i32) (local $p i32) (local $q i32)
+           ;; flags[base + i] = 1 (I32AddStore8Imm), bytes summed back
+           ;; unsigned through base + i (I32AddLoad8U)
+           (loop $set
+             (i32.store8 (i32.add (local.get $base) (local.get $i)) (i32.const 257))
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (br_if $set (i32.lt_u (local.get $i) (local.get $n))))
+           (local.set $i (i32.const 0))
+           (loop $get
+             (local.set $sum (i32.add (local.get $sum)
+               (i32.mul (i32.load8_u (i32.add (local.get $base) (local.get $i))) (i32.const 3))))
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (br_if $get (i32.lt_u (local.get $i) (local.get $n))))
+           ;; the eight bytes at 100, unsigned then signed (I32Load8{U,S}AddTo)
+           (local.set $p (i32.const 100))
+           (loop $bytes
+             (local.set $sum (i32.add (local.get $sum) (i32.load8_u (local.get $p))))
+             (local.set $sum (i32.add (local.get $sum) (i32.load8_s (local.get $p))))
+             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+             (br_if $bytes (i32.ne (local.get $p) (i32.const 108))))
+           ;; two increments (I32AddImm2), the second of the first's result
+           (local.set $q (i32.add (local.tee $p (i32.add (local.get $p) (i32.const -8))) (i32.const 300)))
+           ;; scan while word < n = 5 (I32AddImm2 then I32LoadBrLtU): stops at the 9
+           (local.set $i (i32.const 0))
+           (local.set $p (i32.const 196))
+           (local.set $n (i32.const 5))
+           (loop $scan
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+             (br_if $scan (i32.lt_u (i32.load (local.get $p)) (local.get $n))))
+           (i32.add (i32.add (local.get $sum) (i32.mul (local.get $i) (i32.const 1000000)))
+             (i32.mul (local.get $q) (i32.const 100000000)))))"#;
+    let bytes = wat::parse_str(wat).expect("text parses");
+    let (mut store, inst) = instance(wat);
+    let n = 10;
+    // The stored byte is 257 & 0xff = 1, read back times 3 per index.
+    let flags = 3 * n;
+    let unsigned: i32 = [5, 0xff, 0x80, 1, 2, 3, 4, 0x7f].iter().sum();
+    let signed: i32 = [5i8, -1, -128, 1, 2, 3, 4, 127].iter().map(|&b| b as i32).sum();
+    // p ends at 108, minus 8 is 100, plus 300 is q = 400; the scan passes
+    // 1 and 2 and stops at the 9 (third word): i = 3.
+    let expected = (flags + unsigned + signed)
+        .wrapping_add(3 * 1_000_000)
+        .wrapping_add(400i32.wrapping_mul(100_000_000));
+    assert_eq!(
+        call(&mut store, inst, "f", &[Val::I32(1000), Val::I32(n)], 1),
+        vec![Val::I32(expected)]
+    );
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    for fused in [
+        "I32AddStore8Imm",
+        "I32AddLoad8U",
+        "I32Load8UAddTo",
+        "I32Load8SAddTo",
+        "I32AddImm2",
+        "I32LoadBrLtU",
+    ] {
+        assert!(listing.contains(fused), "{fused} missing:\n{listing}");
+    }
+    // Out of bounds at base + i: the store's trap (the second instruction
+    // of its pair), reported at its opcode.
+    let f = inst.get_func(&store, "f").expect("export");
+    let trap = f
+        .call(&mut store, &[Val::I32(65530), Val::I32(10)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(trap.message(), "out of bounds memory access");
+    let at = trap.trace()[0].module_offset;
+    assert_eq!(bytes[at], 0x3a, "i32.store8's opcode at offset {at}");
+}

@@ -216,6 +216,29 @@ macro_rules! define_instr {
             /// `I64ExtendI32S` then `I64AddB` of its result: `dst =
             /// extend(src)`, then `dst2 = a + dst`.
             I64AddExtendI32S { dst: u16, src: u16, dst2: u16, a: u16 },
+            /// `I32Add` then `I32Store8ImmA` at its result (a byte store at
+            /// base + index): `dst = a + b`, then `mem[dst + offset] = imm`.
+            /// Traps as the store (the next instruction): out of bounds memory
+            /// access.
+            I32AddStore8Imm { dst: u16, a: u16, b: u16, imm: u8, offset: u32 },
+            /// `I32Add` then `I32Load8UA` at its result (a byte load at base +
+            /// index): `dst = a + b`, then `ld = mem[dst + offset]`
+            /// (zero-extended). Traps as the load (the next instruction).
+            I32AddLoad8U { dst: u16, a: u16, b: u16, ld: u16, offset: u32 },
+            /// `I32Load8U` then `I32AddB` (or `I32AddA`) of the loaded byte:
+            /// `ld = mem[addr + offset]` (zero-extended), then `dst = a + ld`.
+            /// Traps: out of bounds memory access.
+            I32Load8UAddTo { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// `I32Load8S` then `I32AddB` (or `I32AddA`): as `I32Load8UAddTo`
+            /// with the byte sign-extended.
+            I32Load8SAddTo { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// Two `I32AddImm`s (the second may read the first's result): `dst
+            /// = a + imm`, then `dst2 = a2 + imm2`; both immediates fit `i16`.
+            I32AddImm2 { dst: u16, a: u16, dst2: u16, a2: u16, imm: i16, imm2: i16 },
+            /// `I32LoadA` then `BrI32LtUA` of the loaded value (a scan): `dst =
+            /// mem[acc + offset]`, then continue at `target` when `dst < b`
+            /// (unsigned). Traps: out of bounds memory access.
+            I32LoadBrLtU { dst: u16, b: u16, offset: u32, target: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.
@@ -615,6 +638,7 @@ impl Instr {
                     Instr::Br { target }
                     | Instr::I32AddBrLtU { target, .. }
                     | Instr::I32AddImmBr { target, .. }
+                    | Instr::I32LoadBrLtU { target, .. }
                     | Instr::BrEntry { target, .. }
                     | Instr::ConstBr { target, .. }
                     | Instr::CopyBr { target, .. }
@@ -683,6 +707,9 @@ impl Instr {
                     Instr::I64Load32UAddTo { dst, .. } => Some(dst as Slot),
                     Instr::I32MulImmAddImm { dst2, .. } => Some(dst2 as Slot),
                     Instr::I64AddExtendI32S { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I32AddLoad8U { ld, .. } => Some(ld as Slot),
+                    Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst as Slot),
+                    Instr::I32AddImm2 { dst2, .. } => Some(dst2 as Slot),
                     Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a

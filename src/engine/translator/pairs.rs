@@ -86,7 +86,83 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             dst2: n(dst2)?,
             a: n(a)?,
         },
+        (Instr::I32Add { dst, a, b }, Instr::I32Store8ImmA { offset, imm }) => Instr::I32AddStore8Imm {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            // A byte store keeps the low 8 bits.
+            imm: imm as u8,
+            offset,
+        },
+        (Instr::I32Add { dst, a, b }, Instr::I32Load8UA { dst: ld, offset }) => Instr::I32AddLoad8U {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            ld: n(ld)?,
+            offset,
+        },
+        (
+            Instr::I32Load8U {
+                dst: ld,
+                addr,
+                offset,
+            },
+            Instr::I32AddB { dst, a } | Instr::I32AddA { dst, b: a },
+        ) => Instr::I32Load8UAddTo {
+            ld: n(ld)?,
+            addr: n(addr)?,
+            dst: n(dst)?,
+            a: n(a)?,
+            offset,
+        },
+        (
+            Instr::I32Load8S {
+                dst: ld,
+                addr,
+                offset,
+            },
+            Instr::I32AddB { dst, a } | Instr::I32AddA { dst, b: a },
+        ) => Instr::I32Load8SAddTo {
+            ld: n(ld)?,
+            addr: n(addr)?,
+            dst: n(dst)?,
+            a: n(a)?,
+            offset,
+        },
+        (
+            Instr::I32AddImm { dst, a, imm },
+            Instr::I32AddImm {
+                dst: dst2,
+                a: a2,
+                imm: imm2,
+            },
+        ) => add_imm2((dst, a, imm), (dst2, a2, imm2))?,
+        // The accumulator form reads the first result.
+        (Instr::I32AddImm { dst, a, imm }, Instr::I32AddImmA { dst: dst2, imm: imm2 }) => {
+            add_imm2((dst, a, imm), (dst2, dst, imm2))?
+        }
+        (Instr::I32LoadA { dst, offset }, Instr::BrI32LtUA { b, target }) => Instr::I32LoadBrLtU {
+            dst: n(dst)?,
+            b: n(b)?,
+            offset,
+            target,
+        },
         _ => return fuse_f64(first, second),
+    })
+}
+
+/// `I32AddImm2` of two `(dst, a, imm)` additions, when slots fit 16 bits
+/// and immediates 16 signed bits.
+fn add_imm2(first: (Slot, Slot, u32), second: (Slot, Slot, u32)) -> Option<Instr> {
+    let n = |s: Slot| u16::try_from(s).ok();
+    let small = |imm: u32| i16::try_from(imm as i32).ok();
+    Some(Instr::I32AddImm2 {
+        dst: n(first.0)?,
+        a: n(first.1)?,
+        dst2: n(second.0)?,
+        a2: n(second.1)?,
+        imm: small(first.2)?,
+        imm2: small(second.2)?,
     })
 }
 

@@ -14,7 +14,7 @@ use crate::runtime::func::{CallTarget, FuncKind};
 /// `rel`: a distance in bytes from that instruction (see `ir`). Relative,
 /// so that the jump waits for one load (of the field) and one addition.
 #[inline(always)]
-fn at(ip: Ip, rel: u32) -> Ip {
+pub(super) fn at(ip: Ip, rel: u32) -> Ip {
     // Wrapping: targets are in bounds (module docs), so this is `add`.
     ip.wrapping_byte_offset(rel as i32 as isize)
 }
@@ -39,7 +39,7 @@ macro_rules! branch {
 /// wait for the condition instead of running ahead on the prediction).
 /// Emits no instruction.
 #[inline(always)]
-fn keep_branch() {
+pub(super) fn keep_branch() {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     // SAFETY: an empty assembly block: no instructions, no memory, no stack.
     unsafe {

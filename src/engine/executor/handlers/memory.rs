@@ -104,6 +104,82 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
     next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
 });
 
+handler!(I32AddStore8Imm { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let p = unsafe {
+        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
+        set(fp, dst as Slot, p);
+        p
+    };
+    // A trap is the store's, the instruction after this one.
+    let store = ip.wrapping_add(1);
+    write!(u8, p as usize + offset as usize, imm, store, mem, cx);
+    // As the store leaves them: the address.
+    next!(ip.wrapping_add(2), fp, mem, p as u64, cx, tbl, fa)
+});
+
+handler!(I32AddLoad8U { dst, a, b, ld, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let p = unsafe {
+        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
+        set(fp, dst as Slot, p);
+        p
+    };
+    // A trap is the load's, the instruction after this one.
+    let load = ip.wrapping_add(1);
+    let v = read!(u8, p as usize + offset as usize, load, mem, cx) as u32;
+    // SAFETY: a slot of the current frame.
+    unsafe { set(fp, ld as Slot, v) };
+    let (acc, fa) = super::Acc::to_acc(v, fa);
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
+/// `I32Load8{U,S}AddTo`: a byte load (converted to `u32` by `$conv`), then
+/// its sum with slot `a`.
+macro_rules! load8_add_to {
+    ($($name:ident: $t:ty;)*) => {$(
+        handler!($name { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let v = read!($t, p as usize + offset as usize, ip, mem, cx) as u32;
+            // SAFETY: slots of the current frame; in the order of the two
+            // instructions (`a` is read after the load's result is written).
+            let r = unsafe {
+                set(fp, ld as Slot, v);
+                let r = get::<u32>(fp, a as Slot).wrapping_add(v);
+                set(fp, dst as Slot, r);
+                r
+            };
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            // The add (at `ip + 1`) is done: skip it.
+            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        });
+    )*};
+}
+load8_add_to! {
+    I32Load8UAddTo: u8;
+    I32Load8SAddTo: i8;
+}
+
+handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa) {
+    let p: u32 = from_acc(acc, fa);
+    let v = read!(u32, p as usize + offset as usize, ip, mem, cx);
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`b` is read after the load's result is written).
+    let limit = unsafe {
+        set(fp, dst as Slot, v);
+        get::<u32>(fp, b as Slot)
+    };
+    let (acc, fa) = super::Acc::to_acc(v, fa);
+    if v < limit {
+        super::control::keep_branch();
+        next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
+    } else {
+        // The branch (at `ip + 1`) is done: skip it.
+        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    }
+});
+
 handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions.

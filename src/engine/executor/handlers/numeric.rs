@@ -346,6 +346,20 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`a2` is read after `dst` is written).
+    let r = unsafe {
+        set(fp, dst as Slot, get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32));
+        let r = get::<u32>(fp, a2 as Slot).wrapping_add(imm2 as i32 as u32);
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The second addition (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
 handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`a` is read after `dst` is written).

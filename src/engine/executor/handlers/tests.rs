@@ -234,6 +234,11 @@ fn module_text() -> String {
       (i32.store16 (local.get $addr) (i32.mul (i32.add (local.get $i) (local.get $zero)) (i32.const 3)))
       (i32.store8 (local.get $addr) (i32.xor (i32.add (local.get $i) (local.get $zero)) (local.get $i32b)))
       (drop (i64.add (local.get $i64a) (i64.extend_i32_s (local.get $i32a))))
+      (drop (i32.add (local.get $i32a) (i32.load8_u (local.get $addr))))
+      (drop (i32.add (local.get $i32a) (i32.load8_s (local.get $addr))))
+      (local.set $c1 (i32.add (local.get $c1) (i32.const 3)))
+      (local.set $c2 (i32.add (local.get $c2) (i32.const -2)))
+      (block $x (br_if $x (i32.lt_u (i32.load (i32.add (local.get $addr) (local.get $zero))) (local.get $i32b))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       {f64_pairs}
       (drop (call $host (local.get $i)))
