@@ -619,3 +619,60 @@ fn fused_byte_access_increment_and_scan_pairs() {
     let at = trap.trace()[0].module_offset;
     assert_eq!(bytes[at], 0x3a, "i32.store8's opcode at offset {at}");
 }
+
+#[test]
+fn zeroing_a_fresh_local_emits_nothing() {
+    let wat = r#"(module
+         (func (export "f") (param $p i32) (result i32) (local $a i32) (local $b i64) (local $c i32) (local $d f64) (local $e i32)
+           ;; fresh locals: no instruction
+           (local.set $a (i32.const 0))
+           (local.set $b (i64.const 0))
+           (local.set $d (f64.const 0))
+           ;; a parameter is not fresh: zeroed for real (then restored)
+           (local.set $c (local.get $p))
+           (local.set $p (i32.const 0))
+           (local.set $p (i32.add (local.get $p) (local.get $c)))
+           ;; set, then zeroed again: both kept
+           (local.set $a (i32.const 5))
+           (local.set $a (i32.const 0))
+           ;; a tee of zero leaves the zero as an operand
+           (local.set $c (i32.wrap_i64 (i64.add (local.tee $b (i64.const 0)) (i64.const 7))))
+           ;; in a loop (after a label) every zeroing runs, even of a local
+           ;; not written before it in the text ($e)
+           (loop $l
+             (local.set $e (i32.const 0))
+             (local.set $c (i32.add (local.get $c) (local.get $a)))
+             (local.set $c (i32.add (local.get $c) (i32.mul (local.get $e) (i32.const 1000))))
+             (local.set $a (i32.const 0))
+             (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+             (local.set $a (i32.const 100))
+             (local.set $e (i32.const 1))
+             (br_if $l (i32.gt_s (local.get $p) (i32.const 0))))
+           (i32.add (local.get $c) (i32.wrap_i64 (i64.reinterpret_f64 (local.get $d))))))"#;
+    let (mut store, inst) = instance(wat);
+    // c starts at 7 (the tee's zero plus 7), then adds a: 0 in the first
+    // round, 100 in each of the p - 1 others.
+    for p in 1..5 {
+        assert_eq!(
+            call(&mut store, inst, "f", &[Val::I32(p)], 1),
+            vec![Val::I32(7 + 100 * (p - 1))],
+            "p = {p}"
+        );
+    }
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    // The fresh zeroings of $a (local 1), $b (2) and $d (4) are gone; the
+    // parameter's, $a's repeated one and the one in the loop remain.
+    let count = |text: &str| listing.lines().filter(|l| l.contains(text)).count();
+    assert_eq!(count("Const { dst: 0, val: 0 }"), 1, "{listing}");
+    assert_eq!(count("Const { dst: 1, val: 0 }"), 2, "{listing}");
+    assert_eq!(count("Const { dst: 5, val: 0 }"), 1, "{listing}");
+    assert_eq!(
+        count("Const { dst: 2,") + count("Const { dst: 4,"),
+        0,
+        "{listing}"
+    );
+}

@@ -47,6 +47,13 @@ enum Cond {
     NotCmp(Instr),
 }
 
+/// The declared locals (not the parameters) among the first 64, which a
+/// call zeroes, as a `Translator::zero_locals` mask.
+fn zero_local_mask(num_params: u32, num_locals: u32) -> u64 {
+    let below = |n: u32| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    below(num_locals) & !below(num_params)
+}
+
 /// Reusable translation state (allocations are kept between functions).
 #[derive(Default)]
 pub(crate) struct Translator {
@@ -65,6 +72,11 @@ pub(crate) struct Translator {
     /// Where the most recent label was bound (`usize::MAX`: none yet); no
     /// instruction may be fused with the one before a label's position.
     label_pos: usize,
+    /// Locals (of the first 64) that still hold their initial zero: bit `l`
+    /// for local `l`. Meaningful only while no label is bound (`label_pos`
+    /// is `usize::MAX`): until then every instruction runs at most once per
+    /// call, in order.
+    zero_locals: u64,
     /// Positions where a value changes type without an instruction (a
     /// reinterpretation): the accumulators may not carry it across.
     acc_barriers: Vec<usize>,
@@ -102,6 +114,7 @@ impl Translator {
         // The validator bounds the number of locals (50,000).
         let num_locals = u32::try_from(num_locals).map_err(|_| Error::invalid("too many locals", None))?;
         self.reset(num_locals);
+        self.zero_locals = zero_local_mask(num_params, num_locals);
         let body_offset = body.range().start as u32;
         // The function body is the outermost block; branching to it returns.
         let n_results = ty.results().len() as u32;
@@ -226,6 +239,11 @@ impl Translator {
                 *target = crate::ir::relative_target(at, *target);
             }
         }
+    }
+
+    /// Whether `local` is known to hold zero here (see `zero_locals`).
+    fn known_zero(&self, local: u32) -> bool {
+        self.label_pos == usize::MAX && local < 64 && self.zero_locals >> local & 1 == 1
     }
 
     fn reset(&mut self, num_locals: u32) {

@@ -263,6 +263,18 @@ impl Translator {
     fn set_local(&mut self, local: u32, tee: bool) {
         let pos = self.stack.len() - 1;
         let value = self.stack[pos];
+        // Zeroing a local that still holds its initial zero (a common
+        // prologue) changes nothing: no instruction.
+        if value == Operand::Const(0) && self.known_zero(local) {
+            if !tee {
+                self.stack.pop();
+            }
+            self.last_result = None;
+            return;
+        }
+        if local < 64 {
+            self.zero_locals &= !(1 << local);
+        }
         // Other deferred reads of this local must see the old value.
         self.stack.pop();
         let copied = self.materialize_local(local);
