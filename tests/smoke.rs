@@ -676,3 +676,42 @@ fn zeroing_a_fresh_local_emits_nothing() {
         "{listing}"
     );
 }
+
+#[test]
+fn copies_after_calls_run_during_the_return() {
+    // The `Copy` after a call runs inside the return (one dispatch less):
+    // of the result, of another local (a call without results), and of an
+    // f64, each read at once by an accumulator form.
+    let (mut store, inst) = instance(
+        r#"(module
+          (func $five (param i32) (result i32) (i32.add (local.get 0) (i32.const 5)))
+          (func $none)
+          (func $half (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
+          (func (export "f") (param $n i32) (result i32) (local $x i32) (local $y i32) (local $z f64)
+            (local.set $x (call $five (local.get $n)))
+            (local.set $y (i32.mul (local.get $x) (i32.const 3)))
+            (call $none)
+            (local.set $x (local.get $n))
+            (local.set $y (i32.add (local.get $y) (i32.mul (local.get $x) (i32.const 100))))
+            (local.set $z (call $half (f64.convert_i32_s (local.get $y))))
+            (i32.add (local.get $y) (i32.trunc_f64_s (f64.mul (local.get $z) (f64.const 4))))))"#,
+    );
+    for n in [0, 1, 7, -3] {
+        let y = (n + 5) * 3 + n * 100;
+        let expected = y + ((y as f64 * 0.5) * 4.0) as i32;
+        assert_eq!(
+            call(&mut store, inst, "f", &[Val::I32(n)], 1),
+            vec![Val::I32(expected)],
+            "n = {n}"
+        );
+    }
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(3)
+        .expect("defined");
+    assert!(
+        listing.contains("4  Call { func: 1, base: 4 }\n    5  Copy { dst: 1, src: 0 }\n    6  I32MulImmA"),
+        "{listing}"
+    );
+}
