@@ -715,3 +715,51 @@ fn copies_after_calls_run_during_the_return() {
         "{listing}"
     );
 }
+
+#[test]
+fn fused_dot_product_and_rotate_xor_pairs() {
+    let wat = r#"(module (memory 1)
+         (data (i32.const 0) "\02\00\00\00\03\00\00\00\05\00\00\00\07\00\00\00")
+         (func (export "f") (param $p i32) (param $x i32) (result i32) (local $i i32) (local $dot i32) (local $h i32)
+           ;; dot += x * mem[p + 4i] (I32LoadAdd + I32MulB)
+           (loop $l
+             (local.set $dot (i32.add (local.get $dot)
+               (i32.mul (local.get $x) (i32.load (i32.add (local.get $p) (i32.const 4))))))
+             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
+           ;; h = x ^ rotl(dot, 13) (I32RotlImm + I32XorB)
+           (local.set $h (i32.xor (local.get $x) (i32.rotl (local.get $dot) (i32.const 13))))
+           (i32.add (local.get $h) (local.get $dot))))"#;
+    let bytes = wat::parse_str(wat).expect("text parses");
+    let (mut store, inst) = instance(wat);
+    for x in [1i32, -3, 0x1234_5678] {
+        // Words at 4, 8, 12: 3, 5, 7.
+        let dot = x
+            .wrapping_mul(3)
+            .wrapping_add(x.wrapping_mul(5))
+            .wrapping_add(x.wrapping_mul(7));
+        let h = x ^ (dot as u32).rotate_left(13) as i32;
+        assert_eq!(
+            call(&mut store, inst, "f", &[Val::I32(0), Val::I32(x)], 1),
+            vec![Val::I32(h.wrapping_add(dot))],
+            "x = {x}"
+        );
+    }
+    let listing = inst
+        .module(&store)
+        .expect("a module instance")
+        .disassemble(0)
+        .expect("defined");
+    for fused in ["I32LoadAddMul", "I32RotlImmXor"] {
+        assert!(listing.contains(fused), "{fused} missing:\n{listing}");
+    }
+    // Out of bounds: the load's trap (the first instruction of the pair).
+    let f = inst.get_func(&store, "f").expect("export");
+    let trap = f
+        .call(&mut store, &[Val::I32(65528), Val::I32(1)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(trap.message(), "out of bounds memory access");
+    let at = trap.trace()[0].module_offset;
+    assert_eq!(bytes[at], 0x28, "i32.load's opcode at offset {at}");
+}

@@ -239,6 +239,13 @@ macro_rules! define_instr {
             /// mem[acc + offset]`, then continue at `target` when `dst < b`
             /// (unsigned). Traps: out of bounds memory access.
             I32LoadBrLtU { dst: u16, b: u16, offset: u32, target: u32 },
+            /// `I32LoadAdd` then `I32MulB` (or `I32MulA`) of the loaded value
+            /// (a dot product's step): `ld = mem[base + imm]`, then `dst = a *
+            /// ld`. Traps: out of bounds memory access.
+            I32LoadAddMul { ld: u16, base: u16, dst: u16, a: u16, imm: u32 },
+            /// `I32RotlImm` then `I32XorB` (or `I32XorA`) of its result (a
+            /// hash's mixing step): `dst = rotl(a, imm)`, then `dst2 = b ^ dst`.
+            I32RotlImmXor { dst: u16, a: u16, dst2: u16, b: u16, imm: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.
@@ -710,6 +717,8 @@ impl Instr {
                     Instr::I32AddLoad8U { ld, .. } => Some(ld as Slot),
                     Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst as Slot),
                     Instr::I32AddImm2 { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I32LoadAddMul { dst, .. } => Some(dst as Slot),
+                    Instr::I32RotlImmXor { dst2, .. } => Some(dst2 as Slot),
                     Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a

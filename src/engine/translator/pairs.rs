@@ -147,6 +147,26 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             offset,
             target,
         },
+        (
+            Instr::I32LoadAdd { dst: ld, base, imm },
+            Instr::I32MulB { dst, a } | Instr::I32MulA { dst, b: a },
+        ) => Instr::I32LoadAddMul {
+            ld: n(ld)?,
+            base: n(base)?,
+            dst: n(dst)?,
+            a: n(a)?,
+            imm,
+        },
+        (
+            Instr::I32RotlImm { dst, a, imm },
+            Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
+        ) => Instr::I32RotlImmXor {
+            dst: n(dst)?,
+            a: n(a)?,
+            dst2: n(dst2)?,
+            b: n(b)?,
+            imm,
+        },
         _ => return fuse_f64(first, second),
     })
 }

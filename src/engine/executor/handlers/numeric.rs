@@ -360,6 +360,21 @@ handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`b` is read after `dst` is written).
+    let r = unsafe {
+        let r = get::<u32>(fp, a as Slot).rotate_left(imm);
+        set(fp, dst as Slot, r);
+        let r = get::<u32>(fp, b as Slot) ^ r;
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The xor (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
 handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`a` is read after `dst` is written).
