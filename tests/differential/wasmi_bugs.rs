@@ -24,7 +24,8 @@
 //!
 //!    Patch: `i32.const 1; i32.and` between such a comparison (also the
 //!    64-bit ones and `ref.is_null`) and `select` (the comparison yields 0
-//!    or 1, so the value is unchanged).
+//!    or 1, so the value is unchanged), also when `nop`s separate them
+//!    (wasmi skips those: `tests/corpus/state-7b62c3e3907d0e6a.wasm`).
 //!
 //! 2. Blocks with parameters: when a `block` with parameters is left by a
 //!    branch and later in the same block a `loop` or `if` makes wasmi
@@ -347,16 +348,18 @@ fn patch_body(
                 bytes: vec![0x41, 0x01, 0x71],
             });
         }
-        prev_is_cmp = matches!(
-            op,
-            Operator::I32Eqz
-                | Operator::I32Eq
-                | Operator::I32Ne
-                | Operator::I64Eqz
-                | Operator::I64Eq
-                | Operator::I64Ne
-                | Operator::RefIsNull
-        );
+        // wasmi skips `nop`s, so it fuses across them too.
+        prev_is_cmp = matches!(op, Operator::Nop) && prev_is_cmp
+            || matches!(
+                op,
+                Operator::I32Eqz
+                    | Operator::I32Eq
+                    | Operator::I32Ne
+                    | Operator::I64Eqz
+                    | Operator::I64Eq
+                    | Operator::I64Ne
+                    | Operator::RefIsNull
+            );
         match &op {
             Operator::Block { blockty } | Operator::If { blockty } => frames.push(Frame {
                 arity: label_arity(types, *blockty, false)?,
