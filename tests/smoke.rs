@@ -763,3 +763,37 @@ fn fused_dot_product_and_rotate_xor_pairs() {
     let at = trap.trace()[0].module_offset;
     assert_eq!(bytes[at], 0x28, "i32.load's opcode at offset {at}");
 }
+
+#[test]
+fn returning_a_sum_is_one_instruction() {
+    let (mut store, inst) = instance(
+        r#"(module
+          (func $add (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+          (func $inc (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const -7)))
+          (func (export "f") (param $n i32) (result i32) (local $x i32)
+            (local.set $x (call $add (local.get $n) (i32.const 40)))
+            (i32.mul (call $inc (local.get $x)) (i32.const 2))))"#,
+    );
+    // Called from the host (no caller frame) and from wasm (a Copy after
+    // the call runs in the return).
+    assert_eq!(
+        call(&mut store, inst, "add", &[Val::I32(-5), Val::I32(8)], 1),
+        vec![Val::I32(3)]
+    );
+    assert_eq!(
+        call(&mut store, inst, "inc", &[Val::I32(i32::MIN)], 1),
+        vec![Val::I32(i32::MIN.wrapping_sub(7))]
+    );
+    for n in [0, 2, -100] {
+        assert_eq!(
+            call(&mut store, inst, "f", &[Val::I32(n)], 1),
+            vec![Val::I32((n + 40 - 7) * 2)]
+        );
+    }
+    let module = inst.module(&store).expect("a module instance");
+    assert!(module.disassemble(0).expect("defined").contains("I32AddReturn"));
+    assert!(module
+        .disassemble(1)
+        .expect("defined")
+        .contains("I32AddImmReturn"));
+}

@@ -246,6 +246,12 @@ macro_rules! define_instr {
             /// `I32RotlImm` then `I32XorB` (or `I32XorA`) of its result (a
             /// hash's mixing step): `dst = rotl(a, imm)`, then `dst2 = b ^ dst`.
             I32RotlImmXor { dst: u16, a: u16, dst2: u16, b: u16, imm: u32 },
+            /// `I32Add` then `Return1A` of its sum (a function returning a sum):
+            /// returns `a + b` (the sum's slot, dead after the return, is not
+            /// written).
+            I32AddReturn { a: Slot, b: Slot },
+            /// `I32AddImm` then `Return1A`: returns `a + imm`.
+            I32AddImmReturn { a: Slot, imm: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.

@@ -167,6 +167,8 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             b: n(b)?,
             imm,
         },
+        (Instr::I32Add { a, b, .. }, Instr::Return1A {}) => Instr::I32AddReturn { a, b },
+        (Instr::I32AddImm { a, imm, .. }, Instr::Return1A {}) => Instr::I32AddImmReturn { a, imm },
         _ => return fuse_f64(first, second),
     })
 }

@@ -273,6 +273,22 @@ handler!(Return1A {} (ip, fp, mem, acc, cx, tbl, fa) {
     resume_caller(acc, mem, cx, tbl)
 });
 
+handler!(I32AddReturn { a, b } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { get::<u32>(fp, a).wrapping_add(get(fp, b)) } as u64;
+    // SAFETY: slot 0 of the current frame (module docs).
+    unsafe { *fp = r };
+    resume_caller(r, mem, cx, tbl)
+});
+
+handler!(I32AddImmReturn { a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let r = unsafe { get::<u32>(fp, a).wrapping_add(imm) } as u64;
+    // SAFETY: slot 0 of the current frame (module docs).
+    unsafe { *fp = r };
+    resume_caller(r, mem, cx, tbl)
+});
+
 /// Pops the caller's frame and continues there (or finishes the execution
 /// when there is none), passing the first result (`first`, 0 for none) on
 /// in the accumulators: a call produces it (see `Instr::acc_result`).

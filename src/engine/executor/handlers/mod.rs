@@ -240,7 +240,7 @@ macro_rules! list_variants {
             TranslateAndEnter Copy2 I32AddBrLtU I32AddImmBr I32AddImmCopy I64Load32UAddTo I32MulImmAddImm
             I32Load8UBrTable I32MulImmStore16 I32XorStore8 I64AddExtendI32S
             I32AddStore8Imm I32AddLoad8U I32Load8UAddTo I32Load8SAddTo I32AddImm2 I32LoadBrLtU
-            I32LoadAddMul I32RotlImmXor
+            I32LoadAddMul I32RotlImmXor I32AddReturn I32AddImmReturn
             F64AddThenAddA F64AddThenAddB F64AddThenSubA F64AddThenSubB F64AddThenMulA F64AddThenMulB F64SubThenAddA F64SubThenAddB F64SubThenSubA F64SubThenSubB F64SubThenMulA F64SubThenMulB F64MulThenAddA F64MulThenAddB F64MulThenSubA F64MulThenSubB F64MulThenMulA F64MulThenMulB
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
