@@ -17,6 +17,26 @@ fn call(store: &mut Store, inst: Instance, name: &str, args: &[Val], n: usize) -
     results
 }
 
+/// The listing of defined function `func` of the instance's module.
+fn listing(store: &Store, inst: Instance, func: u32) -> String {
+    inst.module(store)
+        .expect("a module instance")
+        .disassemble(func)
+        .expect("defined")
+}
+
+/// Calls `name`, which must trap out of bounds, and checks that the
+/// reported module offset holds `opcode` (the access that trapped).
+fn assert_oob_at(store: &mut Store, inst: Instance, name: &str, args: &[Val], wasm: &[u8], opcode: u8) {
+    let f = inst.get_func(store, name).expect("export");
+    let n = f.ty(store).expect("a function type").results().len();
+    let mut results = vec![Val::I32(0); n];
+    let trap = f.call(store, args, &mut results).unwrap_err();
+    assert_eq!(trap.message(), "out of bounds memory access");
+    let at = trap.trace()[0].module_offset;
+    assert_eq!(wasm[at], opcode, "opcode at the reported offset {at}");
+}
+
 #[test]
 fn fib_and_loops() {
     let (mut store, inst) = instance(
@@ -387,11 +407,7 @@ fn fused_pairs_compute_what_the_pairs_do() {
         call(&mut store, inst, "f", &[Val::I32(20)], 1),
         vec![Val::I64(expected as i64)]
     );
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     for fused in [
         "I32AddBrLtU",
         "I64Load32UAddTo",
@@ -478,11 +494,7 @@ fn byte_dispatch_pair_takes_the_right_case_and_traps_out_of_bounds() {
         call(&mut store, inst, "run", &[Val::I32(0), Val::I32(7)], 1),
         vec![Val::I32(expected)]
     );
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     assert!(listing.contains("I32Load8UBrTable"), "{listing}");
     let f = inst.get_func(&store, "run").expect("export");
     let trap = f
@@ -516,27 +528,14 @@ fn fused_stores_store_and_trap_as_the_store() {
         ),
         vec![Val::I64(0x000d_1b58 - 3)]
     );
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     for fused in ["I32MulImmStore16", "I32XorStore8", "I64AddExtendI32S"] {
         assert!(listing.contains(fused), "{fused} missing:\n{listing}");
     }
-    // Out of bounds: the trap is the store's (its opcode at the reported
-    // offset), not the multiplication's.
-    let f = inst.get_func(&store, "f").expect("export");
-    let trap = f
-        .call(
-            &mut store,
-            &[Val::I32(65535), Val::I32(3), Val::I32(4)],
-            &mut [Val::I64(0)],
-        )
-        .unwrap_err();
-    assert_eq!(trap.message(), "out of bounds memory access");
-    let at = trap.trace()[0].module_offset;
-    assert_eq!(bytes[at], 0x3b, "i32.store16's opcode at offset {at}");
+    // Out of bounds: the trap is the store's (`i32.store16`'s opcode at the
+    // reported offset), not the multiplication's.
+    let args = [Val::I32(65535), Val::I32(3), Val::I32(4)];
+    assert_oob_at(&mut store, inst, "f", &args, &bytes, 0x3b);
 }
 
 #[test]
@@ -594,11 +593,7 @@ fn fused_byte_access_increment_and_scan_pairs() {
         call(&mut store, inst, "f", &[Val::I32(1000), Val::I32(n)], 1),
         vec![Val::I32(expected)]
     );
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     for fused in [
         "I32AddStore8Imm",
         "I32AddLoad8U",
@@ -610,14 +605,15 @@ fn fused_byte_access_increment_and_scan_pairs() {
         assert!(listing.contains(fused), "{fused} missing:\n{listing}");
     }
     // Out of bounds at base + i: the store's trap (the second instruction
-    // of its pair), reported at its opcode.
-    let f = inst.get_func(&store, "f").expect("export");
-    let trap = f
-        .call(&mut store, &[Val::I32(65530), Val::I32(10)], &mut [Val::I32(0)])
-        .unwrap_err();
-    assert_eq!(trap.message(), "out of bounds memory access");
-    let at = trap.trace()[0].module_offset;
-    assert_eq!(bytes[at], 0x3a, "i32.store8's opcode at offset {at}");
+    // of its pair), reported at its opcode (`i32.store8`).
+    assert_oob_at(
+        &mut store,
+        inst,
+        "f",
+        &[Val::I32(65530), Val::I32(10)],
+        &bytes,
+        0x3a,
+    );
 }
 
 #[test]
@@ -659,11 +655,7 @@ fn zeroing_a_fresh_local_emits_nothing() {
             "p = {p}"
         );
     }
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     // The fresh zeroings of $a (local 1), $b (2) and $d (4) are gone; the
     // parameter's, $a's repeated one and the one in the loop remain.
     let count = |text: &str| listing.lines().filter(|l| l.contains(text)).count();
@@ -705,11 +697,7 @@ fn copies_after_calls_run_during_the_return() {
             "n = {n}"
         );
     }
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(3)
-        .expect("defined");
+    let listing = listing(&store, inst, 3);
     assert!(
         listing.contains("4  Call { func: 1, base: 4 }\n    5  Copy { dst: 1, src: 0 }\n    6  I32MulImmA"),
         "{listing}"
@@ -746,22 +734,20 @@ fn fused_dot_product_and_rotate_xor_pairs() {
             "x = {x}"
         );
     }
-    let listing = inst
-        .module(&store)
-        .expect("a module instance")
-        .disassemble(0)
-        .expect("defined");
+    let listing = listing(&store, inst, 0);
     for fused in ["I32LoadAddMul", "I32RotlImmXor"] {
         assert!(listing.contains(fused), "{fused} missing:\n{listing}");
     }
-    // Out of bounds: the load's trap (the first instruction of the pair).
-    let f = inst.get_func(&store, "f").expect("export");
-    let trap = f
-        .call(&mut store, &[Val::I32(65528), Val::I32(1)], &mut [Val::I32(0)])
-        .unwrap_err();
-    assert_eq!(trap.message(), "out of bounds memory access");
-    let at = trap.trace()[0].module_offset;
-    assert_eq!(bytes[at], 0x28, "i32.load's opcode at offset {at}");
+    // Out of bounds: the load's trap (the first instruction of the pair,
+    // `i32.load`).
+    assert_oob_at(
+        &mut store,
+        inst,
+        "f",
+        &[Val::I32(65528), Val::I32(1)],
+        &bytes,
+        0x28,
+    );
 }
 
 #[test]

@@ -63,23 +63,6 @@ macro_rules! load {
     )*};
 }
 
-handler!(I64Load32UAddTo { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, addr as Slot) };
-    let v = read!(u32, p as usize + offset as usize, ip, mem, cx) as u64;
-    // SAFETY: slots of the current frame; in the order of the two
-    // instructions (`a` is read after the load's result is written).
-    let r = unsafe {
-        set(fp, ld as Slot, v);
-        let r = get::<u64>(fp, a as Slot).wrapping_add(v);
-        set(fp, dst as Slot, r);
-        r
-    };
-    let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The add (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
-});
-
 handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     let p = unsafe { get::<u32>(fp, addr as Slot) };
@@ -104,13 +87,24 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
     next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
 });
 
-handler!(I32AddStore8Imm { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs).
-    let p = unsafe {
+/// `dst = a + b` (i32), returned too: the address half of the
+/// `I32Add{Store8Imm,Load8U}` pairs.
+///
+/// # Safety
+/// The slots are cells of the frame at `fp` (module docs).
+#[inline(always)]
+unsafe fn add_address(fp: crate::engine::executor::dispatch::Fp, dst: u16, a: u16, b: u16) -> u32 {
+    // SAFETY: the caller's obligation.
+    unsafe {
         let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
         set(fp, dst as Slot, p);
         p
-    };
+    }
+}
+
+handler!(I32AddStore8Imm { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let p = unsafe { add_address(fp, dst, a, b) };
     // A trap is the store's, the instruction after this one.
     let store = ip.wrapping_add(1);
     write!(u8, p as usize + offset as usize, imm, store, mem, cx);
@@ -120,11 +114,7 @@ handler!(I32AddStore8Imm { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, 
 
 handler!(I32AddLoad8U { dst, a, b, ld, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    let p = unsafe {
-        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
-        set(fp, dst as Slot, p);
-        p
-    };
+    let p = unsafe { add_address(fp, dst, a, b) };
     // A trap is the load's, the instruction after this one.
     let load = ip.wrapping_add(1);
     let v = read!(u8, p as usize + offset as usize, load, mem, cx) as u32;
@@ -134,19 +124,19 @@ handler!(I32AddLoad8U { dst, a, b, ld, offset } (ip, fp, mem, acc, cx, tbl, fa) 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
-/// `I32Load8{U,S}AddTo`: a byte load (converted to `u32` by `$conv`), then
-/// its sum with slot `a`.
-macro_rules! load8_add_to {
-    ($($name:ident: $t:ty;)*) => {$(
+/// `{I64Load32U,I32Load8U,I32Load8S}AddTo`: a load of a `$t`, widened (by
+/// `as`: zero- or sign-extended) to the `$w` of the addition with slot `a`.
+macro_rules! load_add_to {
+    ($($name:ident: $t:ty => $w:ty;)*) => {$(
         handler!($name { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let p = unsafe { get::<u32>(fp, addr as Slot) };
-            let v = read!($t, p as usize + offset as usize, ip, mem, cx) as u32;
+            let v = read!($t, p as usize + offset as usize, ip, mem, cx) as $w;
             // SAFETY: slots of the current frame; in the order of the two
             // instructions (`a` is read after the load's result is written).
             let r = unsafe {
                 set(fp, ld as Slot, v);
-                let r = get::<u32>(fp, a as Slot).wrapping_add(v);
+                let r = get::<$w>(fp, a as Slot).wrapping_add(v);
                 set(fp, dst as Slot, r);
                 r
             };
@@ -156,9 +146,10 @@ macro_rules! load8_add_to {
         });
     )*};
 }
-load8_add_to! {
-    I32Load8UAddTo: u8;
-    I32Load8SAddTo: i8;
+load_add_to! {
+    I64Load32UAddTo: u32 => u64;
+    I32Load8UAddTo: u8 => u32;
+    I32Load8SAddTo: i8 => u32;
 }
 
 handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa) {
