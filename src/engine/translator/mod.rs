@@ -113,8 +113,7 @@ impl Translator {
         }
         // The validator bounds the number of locals (50,000).
         let num_locals = u32::try_from(num_locals).map_err(|_| Error::invalid("too many locals", None))?;
-        self.reset(num_locals);
-        self.zero_locals = zero_local_mask(num_params, num_locals);
+        self.reset(num_params, num_locals);
         let body_offset = body.range().start as u32;
         // The function body is the outermost block; branching to it returns.
         let n_results = ty.results().len() as u32;
@@ -246,7 +245,8 @@ impl Translator {
         self.label_pos == usize::MAX && local < 64 && self.zero_locals >> local & 1 == 1
     }
 
-    fn reset(&mut self, num_locals: u32) {
+    fn reset(&mut self, num_params: u32, num_locals: u32) {
+        self.zero_locals = zero_local_mask(num_params, num_locals);
         self.acc_barriers.clear();
         self.code.clear();
         self.offsets.clear();

@@ -268,26 +268,30 @@ handler!(Return { src, n } (ip, fp, mem, acc, cx, tbl, fa) {
 });
 
 handler!(Return1A {} (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slot 0 of the current frame (module docs).
-    unsafe { *fp = acc };
-    resume_caller(acc, mem, cx, tbl)
+    return_one(acc, fp, mem, cx, tbl)
 });
 
 handler!(I32AddReturn { a, b } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    let r = unsafe { get::<u32>(fp, a).wrapping_add(get(fp, b)) } as u64;
-    // SAFETY: slot 0 of the current frame (module docs).
-    unsafe { *fp = r };
-    resume_caller(r, mem, cx, tbl)
+    let r = unsafe { get::<u32>(fp, a).wrapping_add(get(fp, b)) };
+    return_one(r.into_cell(), fp, mem, cx, tbl)
 });
 
 handler!(I32AddImmReturn { a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let r = unsafe { get::<u32>(fp, a).wrapping_add(imm) } as u64;
-    // SAFETY: slot 0 of the current frame (module docs).
-    unsafe { *fp = r };
-    resume_caller(r, mem, cx, tbl)
+    let r = unsafe { get::<u32>(fp, a).wrapping_add(imm) };
+    return_one(r.into_cell(), fp, mem, cx, tbl)
 });
+
+/// Returns the single result `v` (the cell's bits): writes it to slot 0,
+/// where the caller finds results, and resumes the caller. Inlined so that
+/// the continuation stays in tail position.
+#[inline(always)]
+fn return_one(v: u64, fp: Fp, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
+    // SAFETY: slot 0 of the current frame (module docs).
+    unsafe { *fp = v };
+    resume_caller(v, mem, cx, tbl)
+}
 
 /// Pops the caller's frame and continues there (or finishes the execution
 /// when there is none), passing the first result (`first`, 0 for none) on
@@ -312,11 +316,7 @@ fn resume_caller(first: u64, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
     // SAFETY: `ret` is the instruction after the call, in the caller's code.
     if let Instr::Copy { dst, src } = unsafe { *caller.ret } {
         // SAFETY: slots of the caller's frame (module docs).
-        let v = unsafe {
-            let v = *caller.fp.add(src as usize);
-            *caller.fp.add(dst as usize) = v;
-            v
-        };
+        let v = unsafe { super::copy_cell(caller.fp, dst, src) };
         // As the `Copy` leaves them.
         next!(
             caller.ret.wrapping_add(1),

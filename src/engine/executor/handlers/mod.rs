@@ -172,6 +172,22 @@ pub(super) unsafe fn set<T: Cell>(fp: super::dispatch::Fp, s: Slot, v: T) {
     unsafe { *fp.add(s as usize) = v.into_cell() }
 }
 
+/// `Copy`: slot `dst` of the frame at `fp` takes slot `src`'s cell, which
+/// is returned (a `Copy` passes it on in the accumulators). Also run by a
+/// return that lands on a `Copy`.
+///
+/// # Safety
+/// As for `get`, for both slots.
+#[inline(always)]
+pub(super) unsafe fn copy_cell(fp: super::dispatch::Fp, dst: Slot, src: Slot) -> u64 {
+    // SAFETY: the caller's obligation.
+    unsafe {
+        let v = *fp.add(src as usize);
+        *fp.add(dst as usize) = v;
+        v
+    }
+}
+
 /// Ends the execution with a trap raised by the instruction at `ip`.
 #[cold]
 #[inline(never)]

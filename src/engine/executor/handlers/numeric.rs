@@ -300,9 +300,7 @@ crate::ir::for_each_op_family!(compare_and_imm);
 // same bits), whatever its type.
 handler!(Copy { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    let v = unsafe { *fp.add(src as usize) };
-    // SAFETY: as above.
-    unsafe { *fp.add(dst as usize) = v };
+    let v = unsafe { super::copy_cell(fp, dst, src) };
     next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
