@@ -791,3 +791,84 @@ fn returning_a_sum_is_one_instruction() {
     assert_listed(&store, inst, 0, &["I32AddReturn"]);
     assert_listed(&store, inst, 1, &["I32AddImmReturn"]);
 }
+
+#[test]
+fn loop_back_edges_run_with_the_instruction_before_them() {
+    // Each loop ends with an instruction (or pair) and a counter step that
+    // run as one `{X}Step{K}` instruction: the results count every iteration,
+    // and the loop exits at the step's bound (ne, lt_u, gt_u).
+    let wasm = wat::parse_str(
+        r#"(module
+          (memory 1)
+          (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+          (func (export "sum") (param $end i32) (result i64) (local $p i32) (local $s i64)
+            (loop $l
+              (local.set $s (i64.add (local.get $s) (i64.load32_u (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br_if $l (i32.lt_u (local.get $p) (local.get $end))))
+            (local.get $s))
+          (func (export "sum_to") (result i64) (local $p i32) (local $s i64)
+            (loop $l
+              (local.set $s (i64.add (local.get $s) (i64.load32_u (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br_if $l (i32.lt_u (local.get $p) (i32.const 12))))
+            (local.get $s))
+          (func (export "walk") (param $n i32) (result i32) (local $i i32) (local $q i32)
+            (loop $l
+              (local.set $q (i32.add (local.get $q) (i32.const 100)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.ne (local.get $i) (local.get $n))))
+            (i32.add (local.get $q) (local.get $i)))
+          (func (export "walk_to") (result i32) (local $i i32) (local $q i32)
+            (loop $l
+              (local.set $q (i32.add (local.get $q) (i32.const 100)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.ne (local.get $i) (i32.const 7))))
+            (i32.add (local.get $q) (local.get $i)))
+          (func (export "down") (param $n i32) (result i32) (local $s i32)
+            (loop $l
+              (local.set $s (i32.add (i32.mul (local.get $n) (i32.const 3)) (local.get $s)))
+              (local.set $n (i32.add (local.get $n) (i32.const -2)))
+              (br_if $l (i32.gt_u (local.get $n) (i32.const 1))))
+            (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $n)))
+          (func (export "oob") (param $p i32) (result i64) (local $s i64) (local $i i32)
+            (loop $l
+              (local.set $s (i64.add (local.get $s) (i64.load32_u (local.get $p))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const 5))))
+            (local.get $s)))"#,
+    )
+    .expect("valid text");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    // 1 + 2 + 3 + 4; the slot form of the bound is not fused (runs as two).
+    assert_eq!(
+        call(&mut store, inst, "sum", &[Val::I32(16)], 1),
+        vec![Val::I64(10)]
+    );
+    assert_eq!(call(&mut store, inst, "sum_to", &[], 1), vec![Val::I64(6)]);
+    assert_eq!(
+        call(&mut store, inst, "walk", &[Val::I32(5)], 1),
+        vec![Val::I32(505)]
+    );
+    assert_eq!(call(&mut store, inst, "walk_to", &[], 1), vec![Val::I32(707)]);
+    // n = 9, 7, 5, 3 (then 1 ends it): s = 3 * (9 + 7 + 5 + 3) = 72.
+    assert_eq!(
+        call(&mut store, inst, "down", &[Val::I32(9)], 1),
+        vec![Val::I32(72_001)]
+    );
+    // n = 2 runs once (0 ends it, unsigned).
+    assert_eq!(
+        call(&mut store, inst, "down", &[Val::I32(2)], 1),
+        vec![Val::I32(6_000)]
+    );
+    assert_listed(&store, inst, 1, &["I64Load32UAddToStepLtU"]);
+    assert_listed(&store, inst, 3, &["I32AddImmStepNe"]);
+    assert_listed(&store, inst, 4, &["I32AddAStepGtU"]);
+    // The fused load traps at its own opcode (`i64.load32_u`, 0x35) on the
+    // first iteration (the word crosses the end of the memory).
+    assert_listed(&store, inst, 5, &["I64Load32UAddToStepLtU"]);
+    assert_oob_at(&mut store, inst, "oob", &[Val::I32(65_533)], &wasm, 0x35);
+}

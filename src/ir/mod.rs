@@ -252,6 +252,29 @@ macro_rules! define_instr {
             I32AddReturn { a: Slot, b: Slot },
             /// `I32AddImm` then `Return1A`: returns `a + imm`.
             I32AddImmReturn { a: Slot, imm: u32 },
+            // `{X}Step{K}`: `X`, then the loop back edge after it, a
+            // `StepBrI32{K}Imm`, in one dispatch. The step's operands are
+            // read from that instruction, which stays in place (unreached).
+            /// `I32AddImm`, then a `StepBrI32NeImm`.
+            I32AddImmStepNe { dst: Slot, a: Slot, imm: u32 },
+            /// `I32AddImm`, then a `StepBrI32LtUImm`.
+            I32AddImmStepLtU { dst: Slot, a: Slot, imm: u32 },
+            /// `I32AddImm`, then a `StepBrI32GtUImm`.
+            I32AddImmStepGtU { dst: Slot, a: Slot, imm: u32 },
+            /// `I32AddA`, then a `StepBrI32NeImm`.
+            I32AddAStepNe { dst: Slot, b: Slot },
+            /// `I32AddA`, then a `StepBrI32LtUImm`.
+            I32AddAStepLtU { dst: Slot, b: Slot },
+            /// `I32AddA`, then a `StepBrI32GtUImm`.
+            I32AddAStepGtU { dst: Slot, b: Slot },
+            /// `I64Load32UAddTo` (a reduction loop's body), then a
+            /// `StepBrI32NeImm` after its add. Traps: out of bounds memory
+            /// access.
+            I64Load32UAddToStepNe { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// As `I64Load32UAddToStepNe`, with a `StepBrI32LtUImm`.
+            I64Load32UAddToStepLtU { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// As `I64Load32UAddToStepNe`, with a `StepBrI32GtUImm`.
+            I64Load32UAddToStepGtU { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.

@@ -207,18 +207,26 @@ impl Translator {
         // instruction stays in place, unreached. A fused branch joins
         // `branches` (its unreached original stays there too, so that both
         // read alike in a listing).
+        // A loop's back edge right after an instruction or pair may join it
+        // too (`pairs::with_step`).
         let mut at = 0;
         while at + 1 < code.len() {
-            if !entries[at + 1] {
-                if let Some(mut fused) = pairs::fuse(code[at], code[at + 1]) {
+            let mut next = at + 1;
+            if !entries[next] {
+                if let Some(mut fused) = pairs::fuse(code[at], code[next]) {
                     if fused.branch_target_mut().is_some() {
                         branches.push(at as u32);
                     }
                     code[at] = fused;
-                    at += 1;
+                    next += 1;
                 }
             }
-            at += 1;
+            if next < code.len() && !entries[next] {
+                if let Some(with_step) = pairs::with_step(code[at], code[next]) {
+                    code[at] = with_step;
+                }
+            }
+            at = next;
         }
         // (3) Targets are inside the code; were one not, the entry would
         // become a plain jump, which the table runs. (4) Last: the others

@@ -173,6 +173,30 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
     })
 }
 
+/// The `{X}Step{K}` form of `x` (a single instruction or a fused pair)
+/// when `next`, the instruction it continues with, is a loop back edge of
+/// kind `K` (see `Instr::I32AddImmStepNe`).
+pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
+    macro_rules! forms {
+        ($($x:ident { $($f:ident),* } => $ne:ident $ltu:ident $gtu:ident;)*) => {
+            match (x, next) {
+                $(
+                    (Instr::$x { $($f),* }, Instr::StepBrI32NeImm { .. }) => Instr::$ne { $($f),* },
+                    (Instr::$x { $($f),* }, Instr::StepBrI32LtUImm { .. }) => Instr::$ltu { $($f),* },
+                    (Instr::$x { $($f),* }, Instr::StepBrI32GtUImm { .. }) => Instr::$gtu { $($f),* },
+                )*
+                _ => return None,
+            }
+        };
+    }
+    Some(forms! {
+        I32AddImm { dst, a, imm } => I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU;
+        I32AddA { dst, b } => I32AddAStepNe I32AddAStepLtU I32AddAStepGtU;
+        I64Load32UAddTo { ld, addr, dst, a, offset } =>
+            I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU;
+    })
+}
+
 /// `I32AddImm2` of two `(dst, a, imm)` additions, when slots fit 16 bits
 /// and immediates 16 signed bits.
 fn add_imm2(first: (Slot, Slot, u32), second: (Slot, Slot, u32)) -> Option<Instr> {

@@ -33,6 +33,8 @@ macro_rules! branch {
     };
 }
 
+pub(super) use branch;
+
 /// Marks one side of a branch handler's `if` as having an effect, so that
 /// LLVM keeps a conditional jump there instead of merging both dispatches
 /// behind a conditional move of `ip` (which would make the next handler

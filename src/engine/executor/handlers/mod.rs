@@ -16,6 +16,7 @@ mod control;
 mod entities;
 mod memory;
 mod numeric;
+mod steps;
 
 pub(crate) use control::fast_call_cells;
 pub(in crate::engine::executor) use control::switch_instance;
@@ -257,6 +258,8 @@ macro_rules! list_variants {
             I32Load8UBrTable I32MulImmStore16 I32XorStore8 I64AddExtendI32S
             I32AddStore8Imm I32AddLoad8U I32Load8UAddTo I32Load8SAddTo I32AddImm2 I32LoadBrLtU
             I32LoadAddMul I32RotlImmXor I32AddReturn I32AddImmReturn
+            I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU I32AddAStepNe I32AddAStepLtU I32AddAStepGtU
+            I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
             F64AddThenAddA F64AddThenAddB F64AddThenSubA F64AddThenSubB F64AddThenMulA F64AddThenMulB F64SubThenAddA F64SubThenAddB F64SubThenSubA F64SubThenSubB F64SubThenMulA F64SubThenMulB F64MulThenAddA F64MulThenAddB F64MulThenSubA F64MulThenSubB F64MulThenMulA F64MulThenMulB
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*
@@ -285,6 +288,7 @@ macro_rules! handler_table {
             use entities::*;
             use memory::*;
             use numeric::*;
+            use steps::*;
             [$($v as Handler),*]
         };
 
@@ -305,6 +309,7 @@ pub(crate) fn handler_for(instr: &Instr) -> Handler {
     use entities::*;
     use memory::*;
     use numeric::*;
+    use steps::*;
     macro_rules! map {
         ($($v:ident)*) => {
             match instr {

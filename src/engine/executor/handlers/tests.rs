@@ -185,6 +185,32 @@ fn f64_pairs() -> String {
     body
 }
 
+/// Two-iteration loops whose last instruction before the back edge joins
+/// it, for each `{X}Step{K}` (`I32AddImm`, `I32AddA`, `I64Load32UAddTo`
+/// times `ne`, `lt_u`, `gt_u`).
+fn step_loops() -> String {
+    let bodies = [
+        "(local.set $c2 (i32.add (local.get $c2) (i32.const 1)))",
+        "(local.set $c2 (i32.add (i32.mul (local.get $c1) (i32.const 3)) (local.get $c2)))",
+        "(local.set $sum64 (i64.add (local.get $sum64) (i64.load32_u (local.get $addr))))",
+    ];
+    // Start, step and test of the counter.
+    let kinds = [(0, 1, "i32.ne"), (0, 1, "i32.lt_u"), (2, -1, "i32.gt_u")];
+    let mut text = String::new();
+    for body in bodies {
+        for (start, step, test) in kinds {
+            let bound = if start == 0 { 2 } else { 0 };
+            text += &format!(
+                "(local.set $c1 (i32.const {start}))
+                 (loop $s {body}
+                   (local.set $c1 (i32.add (local.get $c1) (i32.const {step})))
+                   (br_if $s ({test} (local.get $c1) (i32.const {bound}))))\n"
+            );
+        }
+    }
+    text
+}
+
 fn module_text() -> String {
     format!(
         r#"(module
@@ -205,7 +231,7 @@ fn module_text() -> String {
     (local $i i32) (local $addr i32) (local $zero i32) (local $copy i32)
     (local $stepi32 i32) (local $stepi64 i64) (local $c1 i32) (local $c2 i32)
     (local $i32a i32) (local $i32b i32) (local $i64a i64) (local $i64b i64)
-    (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64)
+    (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64) (local $sum64 i64)
     (local.set $i32a (i32.const 7)) (local.set $i32b (i32.const 3))
     (local.set $i64a (i64.const 7)) (local.set $i64b (i64.const 3))
     (local.set $f32a (f32.const 1.5)) (local.set $f32b (f32.const 2.5))
@@ -247,6 +273,7 @@ fn module_text() -> String {
       (drop (i32.xor (local.get $i32b) (i32.rotl (local.get $i32a) (i32.const 7))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       {f64_pairs}
+      {step_loops}
       (drop (call $host (local.get $i)))
       (drop (call $other (local.get $i)))
       (drop (call_indirect (type $leaf_t) (local.get $i) (i32.const 0)))
@@ -277,7 +304,8 @@ fn module_text() -> String {
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (global.get $g)))"#,
         family = family_body(),
-        f64_pairs = f64_pairs()
+        f64_pairs = f64_pairs(),
+        step_loops = step_loops()
     )
 }
 

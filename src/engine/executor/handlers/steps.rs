@@ -1,0 +1,100 @@
+//! `{X}Step{K}`: an instruction (or fused pair) `X` and the loop back edge
+//! right after it, a `StepBrI32{K}Imm`, in one dispatch (see
+//! `Instr::I32AddImmStepNe`). One handler per step kind, so that each has
+//! one test and its own dispatch sites.
+
+use super::control::{at, branch, keep_branch};
+use super::{get, handler, set, trap, Cell};
+use crate::core::TrapCode;
+use crate::engine::executor::dispatch::next;
+use crate::ir::{Instr, Slot};
+
+/// Runs the `$variant` step at `$step_ip` after `X`, which left `$r` for
+/// the accumulator: the counter update, then the branch on `$cond` over the
+/// new counter `$x` and the immediate `$imm`, as the step's own handler
+/// does. Another instruction there (never, by construction) is dispatched
+/// as usual.
+macro_rules! step_tail {
+    ($variant:ident, |$x:ident, $imm:ident| $cond:expr, $step_ip:expr, $r:expr, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+        let step_ip = $step_ip;
+        // SAFETY: `step_ip` is an instruction of the current code (the
+        // translator places `X`'s width before the step).
+        if let Instr::$variant {
+            step,
+            a,
+            imm: $imm,
+            target,
+        } = unsafe { *step_ip }
+        {
+            // SAFETY: a slot of the current frame (module docs).
+            let $x = unsafe { get::<u32>($fp, a) }.wrapping_add(step as u32);
+            // SAFETY: as above.
+            unsafe { set($fp, a, $x) };
+            // As the step's handler leaves them.
+            let acc = $x.into_cell();
+            branch!($cond, target, step_ip, $fp, $mem, acc, $cx, $tbl, $fa)
+        } else {
+            std::hint::cold_path();
+            next!(step_ip, $fp, $mem, $r, $cx, $tbl, $fa)
+        }
+    }};
+}
+
+/// The three `{X}Step{K}` handlers of `X` (`$width` instructions): `$body`
+/// does `X` and evaluates to the cell it leaves in the accumulator.
+macro_rules! with_steps {
+    ($width:literal, $ne:ident $ltu:ident $gtu:ident { $($field:ident),* }
+        ($ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) $body:block) => {
+        handler!($ne { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
+            let r: u64 = $body;
+            step_tail!(StepBrI32NeImm, |x, imm| x != imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+        });
+        handler!($ltu { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
+            let r: u64 = $body;
+            step_tail!(StepBrI32LtUImm, |x, imm| x < imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+        });
+        handler!($gtu { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
+            let r: u64 = $body;
+            step_tail!(StepBrI32GtUImm, |x, imm| x > imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+        });
+    };
+}
+
+with_steps!(1, I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    unsafe {
+        let r = get::<u32>(fp, a).wrapping_add(imm);
+        set(fp, dst, r);
+        r.into_cell()
+    }
+});
+
+with_steps!(1, I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    unsafe {
+        let r = (acc as u32).wrapping_add(get::<u32>(fp, b));
+        set(fp, dst, r);
+        r.into_cell()
+    }
+});
+
+// The pair `I64Load32UAddTo` (its add at `ip + 1`), then the step.
+with_steps!(2, I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
+    { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let ea = p as usize + offset as usize;
+    if ea + 4 > cx.mem_len {
+        return trap(cx, ip, TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: `ea + 4 <= len`, the accessible length at `mem`.
+    let v = u32::from_le(unsafe { std::ptr::read_unaligned(mem.add(ea) as *const u32) }) as u64;
+    // SAFETY: slots of the current frame, in the order of the two
+    // instructions (as in `I64Load32UAddTo`).
+    unsafe {
+        set(fp, ld as Slot, v);
+        let r = get::<u64>(fp, a as Slot).wrapping_add(v);
+        set(fp, dst as Slot, r);
+        r
+    }
+});
