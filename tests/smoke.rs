@@ -872,3 +872,46 @@ fn loop_back_edges_run_with_the_instruction_before_them() {
     assert_listed(&store, inst, 5, &["I64Load32UAddToStepLtU"]);
     assert_oob_at(&mut store, inst, "oob", &[Val::I32(65_533)], &wasm, 0x35);
 }
+
+#[test]
+fn backtrace_offsets_point_at_the_calls() {
+    // Each caller's frame reports its `call` (0x10); the trapping frame its
+    // `unreachable` (0x00); also through a call of another instance's
+    // function (imported: the slow call path) and back.
+    let engine = Engine::default();
+    let other = Module::new(
+        &engine,
+        br#"(module (func (export "g") (param i32) (result i32)
+              (if (i32.eq (local.get 0) (i32.const 1)) (then unreachable)) (i32.const 5)))"#,
+    )
+    .expect("valid");
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "o" "g" (func $g (param i32) (result i32)))
+          (func $c (param i32) (result i32)
+            (drop (call $g (i32.const 0)))
+            (if (i32.eqz (local.get 0)) (then unreachable))
+            (call $g (local.get 0)))
+          (func $b (param i32) (result i32) (i32.add (call $c (local.get 0)) (i32.const 1)))
+          (func (export "a") (param i32) (result i32) (i32.mul (call $b (local.get 0)) (i32.const 2))))"#,
+    )
+    .expect("valid text");
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let other_inst = Instance::new(&mut store, &other, &[]).expect("instantiates");
+    let g = other_inst.get_func(&store, "g").expect("export");
+    let inst = Instance::new(&mut store, &module, &[Extern::Func(g)]).expect("instantiates");
+    let a = inst.get_func(&store, "a").expect("export");
+    let mut out = [Val::I32(0)];
+    // No trap: g returns 5 to c (twice, across instances), then b and a.
+    a.call(&mut store, &[Val::I32(2)], &mut out).expect("no trap");
+    assert_eq!(out, [Val::I32(12)]);
+    let trap = a.call(&mut store, &[Val::I32(0)], &mut out).unwrap_err();
+    let at: Vec<u8> = trap.trace().iter().map(|f| wasm[f.module_offset]).collect();
+    assert_eq!(at, [0x00, 0x10, 0x10], "{:?}", trap.trace());
+    // Trapping in the other instance: its frame, then c's call, b's, a's.
+    let trap = a.call(&mut store, &[Val::I32(1)], &mut out).unwrap_err();
+    assert_eq!(trap.trace().len(), 4, "{:?}", trap.trace());
+    let callers: Vec<u8> = trap.trace()[1..].iter().map(|f| wasm[f.module_offset]).collect();
+    assert_eq!(callers, [0x10, 0x10, 0x10]);
+}

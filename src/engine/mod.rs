@@ -108,12 +108,21 @@ impl FuncCode {
         self.fast_call_cells.load(Ordering::Relaxed)
     }
 
-    /// Module offset of the instruction at `pc` of the code that starts at
-    /// `code` (for trap backtraces): the body's start when `code` is not the
-    /// translation (a frame still in `LAZY_ENTRY`).
-    pub fn offset_of(&self, code: *const Instr, pc: usize) -> u32 {
-        match self.get() {
-            Some(done) if std::ptr::eq(done.code.as_ptr(), code) => done.offset_of(pc),
+    /// Module offset of the instruction before `ret`, a frame's resume
+    /// point, one past its current instruction (for trap backtraces): the
+    /// body's start when `ret` is not in the translation (a frame still in
+    /// `LAZY_ENTRY`).
+    pub fn offset_before(&self, ret: *const Instr) -> u32 {
+        let Some(done) = self.get() else {
+            return self.body_start;
+        };
+        // Address arithmetic only.
+        let start = done.code.as_ptr() as usize;
+        let size = std::mem::size_of::<Instr>();
+        match (ret as usize).checked_sub(start) {
+            Some(bytes) if bytes <= done.code.len() * size => {
+                done.offset_of((bytes / size).saturating_sub(1))
+            }
             _ => self.body_start,
         }
     }

@@ -35,7 +35,8 @@ pub(crate) struct FuncEntity {
 pub(crate) struct CallTarget {
     pub func: u32,
     pub instance: u32,
-    /// Null for host functions.
+    /// Null for host functions (and, in an instance's `targets`, for
+    /// functions of other instances).
     pub code: *const crate::engine::FuncCode,
 }
 

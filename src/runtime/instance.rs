@@ -203,9 +203,18 @@ impl Instance {
             };
             exports.insert(e.name.clone(), ext);
         }
+        // A function of another instance gets no code here: a direct call
+        // then takes the slow path (which switches instances) after its one
+        // null check (see `executor::handlers::control::call`).
         let targets = funcs
             .iter()
-            .map(|&f| store.func_targets[f as usize].target)
+            .map(|&f| {
+                let mut target = store.func_targets[f as usize].target;
+                if target.instance != inst_index {
+                    target.code = std::ptr::null();
+                }
+                target
+            })
             .collect();
         store.instances.push(InstanceEntity {
             module: module.clone(),

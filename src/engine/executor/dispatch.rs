@@ -96,8 +96,6 @@ pub(crate) struct Cx<'a> {
     /// Store index of the current function and of its instance.
     pub func: u32,
     pub inst: u32,
-    /// Code of the current function (branch targets index into it).
-    pub code: Ip,
     /// Call targets of the current instance, by function index.
     pub targets: *const CallTarget,
     /// Engine-wide type ids of the current instance's types (its module's),

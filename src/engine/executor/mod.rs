@@ -29,8 +29,6 @@ pub(crate) struct Frame {
     pub ret: dispatch::Ip,
     /// First cell of the frame.
     pub fp: dispatch::Fp,
-    /// The function's code (owned by its module, see `handlers`).
-    pub code: dispatch::Ip,
     /// Store index of the function.
     pub func: u32,
     /// Store index of the function's instance.
@@ -140,9 +138,7 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
         } = &store.funcs[f.func as usize].kind
         {
             let code = &module.info().code[*def as usize];
-            // Address arithmetic only: `ret` and `code` point into the same code.
-            let pc = (f.ret as usize - f.code as usize) / std::mem::size_of::<crate::ir::Instr>();
-            let module_offset = code.offset_of(f.code, pc.saturating_sub(1)) as usize;
+            let module_offset = code.offset_before(f.ret) as usize;
             out.push(TrapFrame {
                 instance: *instance,
                 func_index: module.info().num_imported_funcs + def,

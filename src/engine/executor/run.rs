@@ -47,7 +47,6 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         frames,
         func,
         inst,
-        code: ops,
         targets: std::ptr::null(),
         type_ids: std::ptr::null(),
         tables: std::ptr::null(),
@@ -77,7 +76,6 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
             let current = Frame {
                 ret: cx.ip,
                 fp: cells,
-                code: cx.code,
                 func: cx.func,
                 inst: cx.inst,
             };

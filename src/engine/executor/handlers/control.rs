@@ -312,7 +312,6 @@ fn resume_caller(first: u64, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
         return Exit::Done;
     };
     cx.func = caller.func;
-    cx.code = caller.code;
     // A `Copy` after the call (typically a `local.set` of its result) runs
     // here: one dispatch less per such call.
     // SAFETY: `ret` is the instruction after the call, in the caller's code.
@@ -358,7 +357,6 @@ fn return_to_instance(cx: &mut Cx<'_>, first: u64) -> Exit {
         return Exit::Done;
     };
     cx.func = caller.func;
-    cx.code = caller.code;
     let mem = switch_instance(cx, caller.inst);
     next!(
         caller.ret,
@@ -375,14 +373,15 @@ handler!(Call { func, base } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: `func` is a validated index into the function space, which
     // the instance's `targets` covers.
     let target = unsafe { *cx.targets.add(func as usize) };
-    call(target, base, ip, fp, mem, cx, tbl)
+    // A function of another instance has no code in `targets`.
+    call::<false>(target, base, ip, fp, mem, cx, tbl)
 });
 
 handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the element index is an operand of the current frame.
     let element = unsafe { get::<u32>(fp, index) };
     match resolve_indirect(cx, type_index, table, element) {
-        Ok(target) => call(target, base, ip, fp, mem, cx, tbl),
+        Ok(target) => call::<true>(target, base, ip, fp, mem, cx, tbl),
         Err(code) => trap(cx, ip, code),
     }
 });
@@ -428,13 +427,15 @@ pub(crate) fn fast_call_cells(num_params: u32, num_locals: u32, frame_size: u32)
 /// continues with its first instruction (or, for a host function, after the
 /// call). Inlined so that the continuation stays in tail position. The fast
 /// path (a wasm function of the same instance with few locals, room on both
-/// stacks) makes three checks and calls nothing.
+/// stacks) makes three checks and calls nothing; `OTHER_INSTANCE` adds the
+/// check for a target of another instance (one with code: those in
+/// `Cx::targets` have none).
 ///
 /// # Safety
 /// As for a handler; `ip` is the calling instruction.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // a handler's state plus the call's operands
-unsafe fn call(
+unsafe fn call<const OTHER_INSTANCE: bool>(
     target: CallTarget,
     base: Slot,
     ip: Ip,
@@ -444,7 +445,7 @@ unsafe fn call(
     tbl: Table,
 ) -> Exit {
     if target.code.is_null() {
-        return call_host_and_continue(target.func, base, ip, fp, cx);
+        return call_slow(target.func, base, ip, fp, cx);
     }
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
@@ -456,7 +457,10 @@ unsafe fn call(
     // Before translation `fast_call_cells` is `u32::MAX`: the general path.
     // After it, `entry` may still be `LAZY_ENTRY` (another thread
     // translating), which checks the frame again.
-    if target.instance != cx.inst || room < callee.fast_call_cells() as usize || frames >= cx.frames_limit {
+    if (OTHER_INSTANCE && target.instance != cx.inst)
+        || room < callee.fast_call_cells() as usize
+        || frames >= cx.frames_limit
+    {
         std::hint::cold_path();
         return call_general(target.func, base, ip, fp, cx);
     }
@@ -476,8 +480,7 @@ unsafe fn call(
         cx.frames.set_len(frames + 1);
     }
     cx.func = target.func;
-    cx.code = callee.entry();
-    next!(cx.code, callee_fp, mem, 0, cx, tbl, 0.0)
+    next!(callee.entry(), callee_fp, mem, 0, cx, tbl, 0.0)
 }
 
 /// The frame record of the current function, calling at `ip`.
@@ -486,7 +489,6 @@ fn caller_frame(ip: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
     Frame {
         ret: ip.wrapping_add(1),
         fp,
-        code: cx.code,
         func: cx.func,
         inst: cx.inst,
     }
@@ -515,17 +517,13 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     cx.frames.push(caller);
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
-    cx.code = entry;
     let mem = switch_instance(cx, target.instance);
-    next!(cx.code, callee_fp, mem, 0, cx, table(), 0.0)
+    next!(entry, callee_fp, mem, 0, cx, table(), 0.0)
 }
 
 handler!(TranslateAndEnter {} (ip, fp, mem, acc, cx, tbl, fa) {
     match translate_current(cx, fp) {
-        Ok(code) => {
-            cx.code = code;
-            next!(code, fp, mem, 0, cx, tbl, 0.0)
-        }
+        Ok(code) => next!(code, fp, mem, 0, cx, tbl, 0.0),
         Err(t) => raise(cx, ip, t),
     }
 });
@@ -549,9 +547,21 @@ fn translate_current(cx: &mut Cx<'_>, fp: Fp) -> Result<Ip, Trap> {
     Ok(code.code.as_ptr())
 }
 
+/// `call` of a target without code in hand: a host function, or (from
+/// `Cx::targets`) a function of another instance, which `call_general`
+/// enters.
+#[inline(never)]
+fn call_slow(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+    if cx.store.func_targets[func as usize].target.code.is_null() {
+        call_host_and_continue(func, base, ip, fp, cx)
+    } else {
+        call_general(func, base, ip, fp, cx)
+    }
+}
+
 /// Calls host function `func` (store index) with arguments at `args`, then
 /// continues after the calling instruction at `ip`.
-#[inline(never)]
+#[inline(always)]
 fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the argument area is a slot range of the current frame.
     let args = unsafe { fp.add(base as usize) };
