@@ -14,7 +14,7 @@ CAPI_FLAGS = --release --prefix=$(PREFIX) --libdir=$(LIBDIR)
 CAPI_BUILD_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
 .PHONY: fuzz bench-startup all demo test fmt fmt-check clippy cargo-test c-tests c-tests-capi c-tests-wamr bench clean help
-.PHONY: bench-micro bench-startup-modules bench-suite-check
+.PHONY: bench-micro bench-startup-modules bench-suite-check bench-layouts
 .PHONY: lib install pkgconfig pkgconfig-test
 
 all: test
@@ -81,12 +81,18 @@ fmt:
 # bindgen needs libclang 14 (Debian: libclang1-14); its build directory is
 # $(CARGO_TARGET_DIR) when set, else benches/suite/target.
 BENCH_LIBCLANG ?= /usr/lib/llvm-14/lib
+BENCH_SEEDS ?= 1 2 3 4 5
 BENCH_SUITE = cd benches/suite && LIBCLANG_PATH=$(BENCH_LIBCLANG) $(CARGO)
 
 ## bench: the benchmark suite: our C and WAT workloads on Weft, wasmi 2.0.0 and wasm3 0.3.1, interleaved (not a gate)
 ##        make bench [ARGS='fib sieve --markdown --engines=weft,wasmi'] [BENCH_REPS=5] [BENCH_SCALE=1.0]
 bench:
 	$(BENCH_SUITE) run --release -- $(ARGS)
+
+## bench-layouts: the suite over 5 code layouts (shuffled links of the harness), medians of the per-layout medians (not a gate)
+##        make bench-layouts [ARGS='--markdown'] [BENCH_SEEDS='1 2 3 4 5'] [BENCH_REPS=3]
+bench-layouts:
+	LIBCLANG_PATH=$(BENCH_LIBCLANG) sh benches/layout/suite.sh -s "$(BENCH_SEEDS)" -- $(ARGS)
 
 ## bench-startup-modules: decode + validate + translate + instantiate time and memory of large modules, per engine (not a gate)
 bench-startup-modules:

@@ -14,6 +14,11 @@ pub struct Options {
     pub engines: Vec<Engine>,
     pub markdown: bool,
     pub verbose: bool,
+    /// Append each workload's per-engine median to this file (one layout's
+    /// run, see `benches/layout/suite.sh`).
+    pub record: Option<std::path::PathBuf>,
+    /// Measure nothing: report the medians over the runs recorded here.
+    pub from_records: Option<std::path::PathBuf>,
 }
 
 /// What happened to one engine on one workload.
@@ -143,6 +148,53 @@ fn bench_workload(w: &'static Workload, opts: &Options, out_dir: &std::path::Pat
     }
 }
 
+/// A record line: workload, n, engine, median in nanoseconds, checksum.
+fn record_lines(row: &Row, engines: &[Engine]) -> String {
+    let mut out = String::new();
+    for (i, e) in engines.iter().enumerate() {
+        if let (Some(t), Outcome::Timed { checksum, .. }) = (row.median(i), &row.outcomes[i]) {
+            let (name, n, nanos) = (row.workload.name, row.n, t.as_nanos());
+            let _ = writeln!(out, "{name} {n} {} {nanos} {checksum}", e.name());
+        }
+    }
+    out
+}
+
+/// The row of workload `w` from recorded runs: each engine's "times" are
+/// its medians of the recorded runs (so the row's median is the median
+/// over runs); an engine without records failed.
+fn recorded_row(w: &'static Workload, engines: &[Engine], records: &str) -> Row {
+    let mut n = 0;
+    let outcomes = engines
+        .iter()
+        .map(|e| {
+            let mut checksum = None;
+            let times: Vec<Duration> = records
+                .lines()
+                .filter_map(|line| {
+                    let f: Vec<&str> = line.split_whitespace().collect();
+                    if f.len() != 5 || f[0] != w.name || f[2] != e.name() {
+                        return None;
+                    }
+                    n = f[1].parse().ok()?;
+                    checksum = f[4].parse().ok();
+                    Some(Duration::from_nanos(f[3].parse().ok()?))
+                })
+                .collect();
+            match checksum {
+                Some(checksum) if !times.is_empty() => Outcome::Timed { times, checksum },
+                _ => Outcome::Failed("no recorded run".into()),
+            }
+        })
+        .collect();
+    Row {
+        workload: w,
+        n,
+        outcomes,
+        mismatch: false,
+    }
+}
+
 /// True (and a loud message) if the engines that produced a value disagree.
 fn check_agreement(name: &str, call: &str, engines: &[Engine], values: &[Option<i64>]) -> bool {
     let seen: Vec<(Engine, i64)> = engines
@@ -183,14 +235,29 @@ pub fn run(opts: &Options) -> Result<bool, String> {
         .filter(|e| *e != Engine::Weft)
         .collect();
     let with_weft = opts.engines.contains(&Engine::Weft);
-    println!(
-        "execution: time of one call of run(n), median of {} interleaved repetitions (engine order rotated);\n\
-         modules built with: {} {} (C) / wat crate (WAT), in {}",
-        opts.reps,
-        workloads::clang(),
-        workloads::CFLAGS.join(" "),
-        out_dir.display()
-    );
+    let records = match &opts.from_records {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            println!(
+                "execution: medians over the recorded runs in {} (one per code layout), each the median of \
+                 interleaved repetitions of one call of run(n)",
+                path.display()
+            );
+            Some(text)
+        }
+        None => {
+            println!(
+                "execution: time of one call of run(n), median of {} interleaved repetitions (engine order rotated);\n\
+                 modules built with: {} {} (C) / wat crate (WAT), in {}",
+                opts.reps,
+                workloads::clang(),
+                workloads::CFLAGS.join(" "),
+                out_dir.display()
+            );
+            None
+        }
+    };
     if with_weft && !peers.is_empty() {
         println!("weft/PEER = Weft's time / the peer's time: < 1 means Weft is faster");
     }
@@ -206,7 +273,19 @@ pub fn run(opts: &Options) -> Result<bool, String> {
     println!("{header}");
     let mut rows = Vec::new();
     for w in chosen {
-        let row = bench_workload(w, opts, &out_dir);
+        let row = match &records {
+            Some(text) => recorded_row(w, &opts.engines, text),
+            None => bench_workload(w, opts, &out_dir),
+        };
+        if let Some(path) = &opts.record {
+            use std::io::Write as _;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(record_lines(&row, &opts.engines).as_bytes()))
+                .map_err(|e| format!("cannot record to {}: {e}", path.display()))?;
+        }
         let mut line = format!("{:<14} {:>7}", w.name, row.n);
         for i in 0..opts.engines.len() {
             let _ = write!(line, " {:>11}", row.cell(i));

@@ -26,6 +26,9 @@ const USAGE: &str =
   --startup    start-up time and memory of large modules instead
   --markdown   also print the results as a markdown table (for benches/RESULTS.md)
   -v           print every timed run
+  --record=F   also append each workload's per-engine median to file F
+  --from-records=F  measure nothing: report the medians of the runs recorded in F
+               (benches/layout/suite.sh: one run per code layout)
 environment: BENCH_REPS (5), BENCH_SCALE (1.0), CLANG (clang), BENCH_OUT (build directory),
   BENCH_STARTUP_FUNCS (30000), BENCH_STARTUP_CFUNCS (3000)";
 
@@ -59,6 +62,8 @@ fn run(args: &[String]) -> Result<bool, String> {
         engines: Engine::ALL.to_vec(),
         markdown: false,
         verbose: false,
+        record: None,
+        from_records: None,
     };
     if opts.scale.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err("BENCH_SCALE must be a positive number".into());
@@ -78,6 +83,10 @@ fn run(args: &[String]) -> Result<bool, String> {
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(true);
+            }
+            a if a.starts_with("--record=") => opts.record = Some(a["--record=".len()..].into()),
+            a if a.starts_with("--from-records=") => {
+                opts.from_records = Some(a["--from-records=".len()..].into())
             }
             a if a.starts_with("--engines=") => {
                 opts.engines = a["--engines=".len()..]
