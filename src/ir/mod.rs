@@ -181,6 +181,11 @@ macro_rules! define_instr {
             /// `engine::FuncCode`). Traps: call stack exhausted, or a
             /// translation error.
             TranslateAndEnter,
+            /// Not in any function's code: where a call into another
+            /// instance returns (the frame record it pushed above the
+            /// caller's own). Makes the caller's instance current and
+            /// continues in the caller.
+            ReturnToInstance,
             /// Two `Copy`s in a row, in one dispatch: `dst = src`, then
             /// `dst2 = src2`. The second `Copy` stays after it (unreached:
             /// the handler skips it), so positions and offsets do not move.

@@ -130,7 +130,9 @@ pub(crate) fn check_host_results(
 /// or the call).
 pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<TrapFrame> {
     let mut out = Vec::with_capacity(frames.len() + 1);
-    for f in std::iter::once(&current).chain(frames.iter().rev()) {
+    let marker = handlers::RETURN_TO_INSTANCE.as_ptr();
+    // Records that return to another instance repeat their caller's.
+    for f in std::iter::once(&current).chain(frames.iter().rev().filter(|f| f.ret != marker)) {
         if let FuncKind::Wasm {
             instance,
             module,

@@ -301,13 +301,8 @@ fn return_one(v: u64, fp: Fp, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
 /// Inlined so that the continuation stays in tail position.
 #[inline(always)]
 fn resume_caller(first: u64, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
-    let Some(caller) = cx.frames.last() else {
-        return Exit::Done;
-    };
-    if caller.inst != cx.inst {
-        std::hint::cold_path();
-        return return_to_instance(cx, first);
-    }
+    // A call into another instance pushed a record that resumes at
+    // `RETURN_TO_INSTANCE`, so no check of the instance is needed here.
     let Some(caller) = cx.frames.pop() else {
         return Exit::Done;
     };
@@ -347,27 +342,20 @@ unsafe fn return_values(src: Slot, n: u32, fp: Fp, mem: Mem, cx: &mut Cx<'_>) ->
     resume_caller(first, mem, cx, table())
 }
 
-/// Returns to the caller (in another instance) on top of the frame stack.
-/// It pops the frame itself: taking the frame by value would pass it in
-/// memory, and the call to here would then not become a jump (growing the
-/// host stack per return).
-#[inline(never)]
-fn return_to_instance(cx: &mut Cx<'_>, first: u64) -> Exit {
+/// Where a call into another instance returns: `call_general` pushes a
+/// record resuming here above the caller's own.
+pub(crate) static RETURN_TO_INSTANCE: [Instr; 1] = [Instr::ReturnToInstance];
+
+handler!(ReturnToInstance {} (ip, fp, mem, acc, cx, tbl, fa) {
+    // `resume_caller` popped the record that led here; the caller's is next.
     let Some(caller) = cx.frames.pop() else {
         return Exit::Done;
     };
     cx.func = caller.func;
     let mem = switch_instance(cx, caller.inst);
-    next!(
-        caller.ret,
-        caller.fp,
-        mem,
-        first,
-        cx,
-        table(),
-        f64::from_bits(first)
-    )
-}
+    // The accumulators carry the first result (see `resume_caller`).
+    next!(caller.ret, caller.fp, mem, acc, cx, table(), fa)
+});
 
 handler!(Call { func, base } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: `func` is a validated index into the function space, which
@@ -507,7 +495,8 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     let callee_fp = unsafe { fp.add(base as usize) };
     // SAFETY: `callee_fp` and `cells_end` lie in the same allocation.
     let room = unsafe { cx.cells_end.offset_from(callee_fp) } as usize;
-    if cx.frames.len() >= cx.max_depth || room < callee.frame_size() as usize {
+    let other = target.instance != cx.inst;
+    if cx.frames.len() + usize::from(other) >= cx.max_depth || room < callee.frame_size() as usize {
         return trap(cx, ip, TrapCode::StackExhausted);
     }
     let (np, nl) = (callee.num_params as usize, callee.num_locals as usize);
@@ -515,6 +504,14 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     unsafe { std::ptr::write_bytes(callee_fp.add(np), 0, nl - np) };
     let caller = caller_frame(ip, fp, cx);
     cx.frames.push(caller);
+    if other {
+        // The return comes back through `RETURN_TO_INSTANCE`, which
+        // restores this instance.
+        cx.frames.push(Frame {
+            ret: RETURN_TO_INSTANCE.as_ptr(),
+            ..caller
+        });
+    }
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
     let mem = switch_instance(cx, target.instance);

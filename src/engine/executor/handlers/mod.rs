@@ -18,8 +18,8 @@ mod memory;
 mod numeric;
 mod steps;
 
-pub(crate) use control::fast_call_cells;
 pub(in crate::engine::executor) use control::switch_instance;
+pub(crate) use control::{fast_call_cells, RETURN_TO_INSTANCE};
 
 use super::dispatch::{Cx, Exit, Handler, Ip};
 use crate::core::{Trap, TrapCode};
@@ -254,7 +254,7 @@ macro_rules! list_variants {
             Select RefFunc GlobalGet GlobalSet TableGet TableSet TableSize TableGrow
             TableFill TableCopy TableInit ElemDrop MemorySize MemoryGrow MemoryFill
             MemoryCopy MemoryInit DataDrop ConstBr CopyBr Return1A Select4 Select4A SelectA BrEntry
-            TranslateAndEnter Copy2 I32AddBrLtU I32AddImmBr I32AddImmCopy I64Load32UAddTo I32MulImmAddImm
+            TranslateAndEnter ReturnToInstance Copy2 I32AddBrLtU I32AddImmBr I32AddImmCopy I64Load32UAddTo I32MulImmAddImm
             I32Load8UBrTable I32MulImmStore16 I32XorStore8 I64AddExtendI32S
             I32AddStore8Imm I32AddLoad8U I32Load8UAddTo I32Load8SAddTo I32AddImm2 I32LoadBrLtU
             I32LoadAddMul I32RotlImmXor I32AddReturn I32AddImmReturn

@@ -327,7 +327,10 @@ fn run_loop() {
     }
     let missing: Vec<_> = all_variants()
         .into_iter()
-        .filter(|v| !["Unreachable", "TranslateAndEnter"].contains(v) && !seen.contains(*v))
+        // Not in translated code; the calls of `$other` run the last.
+        .filter(|v| {
+            !["Unreachable", "TranslateAndEnter", "ReturnToInstance"].contains(v) && !seen.contains(*v)
+        })
         .collect();
     assert!(
         missing.is_empty(),
