@@ -915,3 +915,44 @@ fn backtrace_offsets_point_at_the_calls() {
     let callers: Vec<u8> = trap.trace()[1..].iter().map(|f| wasm[f.module_offset]).collect();
     assert_eq!(callers, [0x10, 0x10, 0x10]);
 }
+
+#[test]
+fn fused_f64_triples() {
+    // `(a + b) * c + d` and `a * b + c * d`, each one instruction; the last
+    // reads the first product back even when the second overwrote its slot.
+    let (mut store, inst) = instance(
+        r#"(module
+          (func (export "amd_a") (param f64 f64 f64 f64) (result f64)
+            (f64.add (f64.mul (f64.add (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)))
+          (func (export "amd_b") (param f64 f64 f64 f64) (result f64)
+            (f64.add (local.get 3) (f64.mul (f64.add (local.get 0) (local.get 1)) (local.get 2))))
+          (func (export "mma_b") (param f64 f64 f64 f64) (result f64)
+            (f64.add (f64.mul (local.get 0) (local.get 1)) (f64.mul (local.get 2) (local.get 3))))
+          (func (export "mma_a") (param f64 f64 f64 f64) (result f64) (local $t f64)
+            (local.set $t (f64.mul (local.get 0) (local.get 1)))
+            (f64.add (f64.mul (local.get 2) (local.get 3)) (local.get $t)))
+          (func (export "alias") (param f64 f64 f64 f64) (result f64) (local $x f64)
+            (local.set $x (f64.mul (local.get 0) (local.get 1)))
+            (local.set $x (f64.mul (local.get 2) (local.get 3)))
+            (f64.add (local.get $x) (local.get $x))))"#,
+    );
+    let args = [3.0, 4.0, 5.0, 6.5].map(Val::f64);
+    for (name, expected) in [
+        ("amd_a", 41.5),
+        ("amd_b", 41.5),
+        ("mma_b", 44.5),
+        ("mma_a", 44.5),
+        ("alias", 65.0),
+    ] {
+        assert_eq!(
+            call(&mut store, inst, name, &args, 1),
+            vec![Val::f64(expected)],
+            "{name}"
+        );
+    }
+    assert_listed(&store, inst, 0, &["F64AddMulAddA"]);
+    assert_listed(&store, inst, 1, &["F64AddMulAddB"]);
+    assert_listed(&store, inst, 2, &["F64MulMulAddB"]);
+    assert_listed(&store, inst, 3, &["F64MulMulAddA"]);
+    assert_listed(&store, inst, 4, &["F64MulMulAdd"]);
+}

@@ -319,6 +319,19 @@ macro_rules! define_instr {
             F64MulThenMulA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
             /// `F64Mul` then `F64MulB`: `dst = a * b`, `dst2 = c * dst`.
             F64MulThenMulB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            // Three `f64` operations in one dispatch, each reading the one
+            // before; the second and third instructions stay in place
+            // (unreached).
+            /// `F64Add`, `F64MulA`, `F64AddA` (`(a + b) * c + d`): `dst = a +
+            /// b`, `dst2 = dst * c`, `dst3 = dst2 + d`.
+            F64AddMulAddA { dst: u16, a: u16, b: u16, dst2: u16, c: u16, dst3: u16, d: u16 },
+            /// As `F64AddMulAddA`, ending with `F64AddB`: `dst3 = d + dst2`.
+            F64AddMulAddB { dst: u16, a: u16, b: u16, dst2: u16, c: u16, dst3: u16, d: u16 },
+            /// `F64Mul`, `F64Mul`, `F64AddB` of both products (`a * b + c *
+            /// e`): `dst = a * b`, `dst2 = c * e`, `dst3 = dst + dst2`.
+            F64MulMulAddB { dst: u16, a: u16, b: u16, dst2: u16, c: u16, e: u16, dst3: u16 },
+            /// As `F64MulMulAddB`, ending with `F64AddA`: `dst3 = dst2 + dst`.
+            F64MulMulAddA { dst: u16, a: u16, b: u16, dst2: u16, c: u16, e: u16, dst3: u16 },
             $(
                 #[doc = concat!("wasm `", stringify!($bin), "`: `dst = a op b`.")]
                 $bin { dst: Slot, a: Slot, b: Slot },

@@ -212,6 +212,13 @@ impl Translator {
         let mut at = 0;
         while at + 1 < code.len() {
             let mut next = at + 1;
+            if at + 2 < code.len() && !entries[at + 1] && !entries[at + 2] {
+                if let Some(fused) = pairs::fuse3(code[at], code[at + 1], code[at + 2]) {
+                    code[at] = fused;
+                    at += 3;
+                    continue;
+                }
+            }
             if !entries[next] {
                 if let Some(mut fused) = pairs::fuse(code[at], code[next]) {
                     if fused.branch_target_mut().is_some() {

@@ -197,6 +197,77 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
     })
 }
 
+/// The instruction that does `first`, `second` and `third` (each reading
+/// the one before from the accumulator), if there is one (see
+/// `Instr::F64AddMulAddA`). Runs after the accumulator pass.
+pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> {
+    let n = |s: Slot| u16::try_from(s).ok();
+    Some(match (first, second, third) {
+        (
+            Instr::F64Add { dst, a, b },
+            Instr::F64MulA { dst: dst2, b: c },
+            Instr::F64AddA { dst: dst3, b: d },
+        ) => Instr::F64AddMulAddA {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            dst2: n(dst2)?,
+            c: n(c)?,
+            dst3: n(dst3)?,
+            d: n(d)?,
+        },
+        (
+            Instr::F64Add { dst, a, b },
+            Instr::F64MulA { dst: dst2, b: c },
+            Instr::F64AddB { dst: dst3, a: d },
+        ) => Instr::F64AddMulAddB {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            dst2: n(dst2)?,
+            c: n(c)?,
+            dst3: n(dst3)?,
+            d: n(d)?,
+        },
+        // The add's other operand is the first product's slot.
+        (
+            Instr::F64Mul { dst, a, b },
+            Instr::F64Mul {
+                dst: dst2,
+                a: c,
+                b: e,
+            },
+            Instr::F64AddB { dst: dst3, a: x },
+        ) if x == dst => Instr::F64MulMulAddB {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            dst2: n(dst2)?,
+            c: n(c)?,
+            e: n(e)?,
+            dst3: n(dst3)?,
+        },
+        (
+            Instr::F64Mul { dst, a, b },
+            Instr::F64Mul {
+                dst: dst2,
+                a: c,
+                b: e,
+            },
+            Instr::F64AddA { dst: dst3, b: x },
+        ) if x == dst => Instr::F64MulMulAddA {
+            dst: n(dst)?,
+            a: n(a)?,
+            b: n(b)?,
+            dst2: n(dst2)?,
+            c: n(c)?,
+            e: n(e)?,
+            dst3: n(dst3)?,
+        },
+        _ => return None,
+    })
+}
+
 /// `I32AddImm2` of two `(dst, a, imm)` additions, when slots fit 16 bits
 /// and immediates 16 signed bits.
 fn add_imm2(first: (Slot, Slot, u32), second: (Slot, Slot, u32)) -> Option<Instr> {

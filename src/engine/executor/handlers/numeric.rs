@@ -434,6 +434,64 @@ f64_pairs! {
     F64MulThenMulB = (*) then B (*);
 }
 
+/// `F64AddMulAdd{A|B}`: `(a + b) * c`, then `+ d` on its left (`A`) or
+/// right (`B`); all three results written in order, two instructions
+/// skipped.
+macro_rules! f64_add_mul_add {
+    ($($name:ident: |$u:ident, $d:ident| $last:expr;)*) => {$(
+        handler!($name { dst, a, b, dst2, c, dst3, d } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: slots of the current frame (module docs); each read
+            // after the writes of the instructions before it.
+            let r = unsafe {
+                let t = get::<f64>(fp, a as Slot) + get::<f64>(fp, b as Slot);
+                set(fp, dst as Slot, t);
+                let $u = t * get::<f64>(fp, c as Slot);
+                set(fp, dst2 as Slot, $u);
+                let $d = get::<f64>(fp, d as Slot);
+                let r = $last;
+                set(fp, dst3 as Slot, r);
+                r
+            };
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+        });
+    )*};
+}
+f64_add_mul_add! {
+    F64AddMulAddA: |u, d| u + d;
+    F64AddMulAddB: |u, d| d + u;
+}
+
+/// `F64MulMulAdd{B|A}`: two products, then their sum (first product on the
+/// left for `B`, where the add reads the second from the accumulator and
+/// the first from its slot; on the right for `A`).
+macro_rules! f64_mul_mul_add {
+    ($($name:ident: |$t:ident, $u:ident| $last:expr;)*) => {$(
+        handler!($name { dst, a, b, dst2, c, e, dst3 } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: slots of the current frame (module docs); each read
+            // after the writes of the instructions before it.
+            let r = unsafe {
+                let $t = get::<f64>(fp, a as Slot) * get::<f64>(fp, b as Slot);
+                set(fp, dst as Slot, $t);
+                let $u = get::<f64>(fp, c as Slot) * get::<f64>(fp, e as Slot);
+                set(fp, dst2 as Slot, $u);
+                // The third instruction reads the first product back from
+                // its slot, which the second may have overwritten.
+                let $t = get::<f64>(fp, dst as Slot);
+                let r = $last;
+                set(fp, dst3 as Slot, r);
+                r
+            };
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+        });
+    )*};
+}
+f64_mul_mul_add! {
+    F64MulMulAddB: |t, u| t + u;
+    F64MulMulAddA: |t, u| u + t;
+}
+
 handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };

@@ -171,7 +171,7 @@ fn family_body() -> String {
 }
 
 /// `(y (x a b) c)` and `(y c (x a b))` for x, y in f64 add, sub, mul: each
-/// pair fuses (`F64{X}Then{Y}{A|B}`).
+/// pair fuses (`F64{X}Then{Y}{A|B}`); then the fused triples.
 fn f64_pairs() -> String {
     let ops = ["add", "sub", "mul"];
     let mut body = String::new();
@@ -182,6 +182,13 @@ fn f64_pairs() -> String {
             body += &format!("(drop (f64.{y} (local.get $f64b) {inner}))\n");
         }
     }
+    // The triples: `(a + b) * c + d` both ways, `a * b + c * d` both ways.
+    let (a, b) = ("(local.get $f64a)", "(local.get $f64b)");
+    body += &format!("(drop (f64.add (f64.mul (f64.add {a} {b}) {a}) {b}))\n");
+    body += &format!("(drop (f64.add {b} (f64.mul (f64.add {a} {b}) {a})))\n");
+    body += &format!("(drop (f64.add (f64.mul {a} {b}) (f64.mul {b} {b})))\n");
+    body += &format!("(local.set $f64c (f64.mul {a} {b}))\n");
+    body += &format!("(drop (f64.add (f64.mul {b} {b}) (local.get $f64c)))\n");
     body
 }
 
@@ -231,7 +238,7 @@ fn module_text() -> String {
     (local $i i32) (local $addr i32) (local $zero i32) (local $copy i32)
     (local $stepi32 i32) (local $stepi64 i64) (local $c1 i32) (local $c2 i32)
     (local $i32a i32) (local $i32b i32) (local $i64a i64) (local $i64b i64)
-    (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64) (local $sum64 i64)
+    (local $f32a f32) (local $f32b f32) (local $f64a f64) (local $f64b f64) (local $sum64 i64) (local $f64c f64)
     (local.set $i32a (i32.const 7)) (local.set $i32b (i32.const 3))
     (local.set $i64a (i64.const 7)) (local.set $i64b (i64.const 3))
     (local.set $f32a (f32.const 1.5)) (local.set $f32b (f32.const 2.5))
