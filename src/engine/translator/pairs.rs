@@ -202,33 +202,39 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
 /// `Instr::F64AddMulAddA`). Runs after the accumulator pass.
 pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> {
     let n = |s: Slot| u16::try_from(s).ok();
-    Some(match (first, second, third) {
-        (
-            Instr::F64Add { dst, a, b },
-            Instr::F64MulA { dst: dst2, b: c },
-            Instr::F64AddA { dst: dst3, b: d },
-        ) => Instr::F64AddMulAddA {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            dst2: n(dst2)?,
-            c: n(c)?,
-            dst3: n(dst3)?,
-            d: n(d)?,
-        },
-        (
-            Instr::F64Add { dst, a, b },
-            Instr::F64MulA { dst: dst2, b: c },
-            Instr::F64AddB { dst: dst3, a: d },
-        ) => Instr::F64AddMulAddB {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            dst2: n(dst2)?,
-            c: n(c)?,
-            dst3: n(dst3)?,
-            d: n(d)?,
-        },
+    // The last add: its result, its other operand, and whether it takes the
+    // accumulator on the left (`A`).
+    let (dst3, other, left) = match third {
+        Instr::F64AddA { dst, b } => (dst, b, true),
+        Instr::F64AddB { dst, a } => (dst, a, false),
+        _ => return None,
+    };
+    let dst3 = n(dst3)?;
+    Some(match (first, second) {
+        (Instr::F64Add { dst, a, b }, Instr::F64MulA { dst: dst2, b: c }) => {
+            let (dst, a, b, dst2, c, d) = (n(dst)?, n(a)?, n(b)?, n(dst2)?, n(c)?, n(other)?);
+            if left {
+                Instr::F64AddMulAddA {
+                    dst,
+                    a,
+                    b,
+                    dst2,
+                    c,
+                    dst3,
+                    d,
+                }
+            } else {
+                Instr::F64AddMulAddB {
+                    dst,
+                    a,
+                    b,
+                    dst2,
+                    c,
+                    dst3,
+                    d,
+                }
+            }
+        }
         // The add's other operand is the first product's slot.
         (
             Instr::F64Mul { dst, a, b },
@@ -237,33 +243,30 @@ pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> 
                 a: c,
                 b: e,
             },
-            Instr::F64AddB { dst: dst3, a: x },
-        ) if x == dst => Instr::F64MulMulAddB {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            dst2: n(dst2)?,
-            c: n(c)?,
-            e: n(e)?,
-            dst3: n(dst3)?,
-        },
-        (
-            Instr::F64Mul { dst, a, b },
-            Instr::F64Mul {
-                dst: dst2,
-                a: c,
-                b: e,
-            },
-            Instr::F64AddA { dst: dst3, b: x },
-        ) if x == dst => Instr::F64MulMulAddA {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            dst2: n(dst2)?,
-            c: n(c)?,
-            e: n(e)?,
-            dst3: n(dst3)?,
-        },
+        ) if other == dst => {
+            let (dst, a, b, dst2, c, e) = (n(dst)?, n(a)?, n(b)?, n(dst2)?, n(c)?, n(e)?);
+            if left {
+                Instr::F64MulMulAddA {
+                    dst,
+                    a,
+                    b,
+                    dst2,
+                    c,
+                    e,
+                    dst3,
+                }
+            } else {
+                Instr::F64MulMulAddB {
+                    dst,
+                    a,
+                    b,
+                    dst2,
+                    c,
+                    e,
+                    dst3,
+                }
+            }
+        }
         _ => return None,
     })
 }
