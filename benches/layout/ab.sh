@@ -27,7 +27,8 @@ tree_b=$(cd "${2:?tree B}" && pwd)
 wasm_dir=${3:?BENCH_WASM_DIR}
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
-set -- ${*:-fib:50 sieve:25 matmul:70 nbody:500000 mandelbrot:750 sha256:400 quicksort:18 bf:180 lz:120 calls:220 memory:130 branch:180 loop:300 memsum:500 callloop:18}
+. "$here/workloads.sh"
+set -- ${*:-$suite_workloads}
 bins=$(mktemp -d)
 trap 'rm -rf "$bins"' EXIT
 for seed in $seeds; do

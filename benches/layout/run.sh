@@ -26,7 +26,8 @@ shift $((OPTIND - 1))
 wasm_dir=${1:?usage: benches/layout/run.sh [-s SEEDS] [-r REPS] BENCH_WASM_DIR [NAME:N ...]}
 shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
-set -- ${*:-fib:50 sieve:25 matmul:70 nbody:500000 mandelbrot:750 sha256:400 quicksort:18 bf:180 lz:120 calls:220 memory:130 branch:180 loop:300 memsum:500 callloop:18}
+. "$(dirname "$0")/workloads.sh"
+set -- ${*:-$suite_workloads}
 target=${CARGO_TARGET_DIR:-$root/target/layout}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
