@@ -956,3 +956,55 @@ fn fused_f64_triples() {
     assert_listed(&store, inst, 3, &["F64MulMulAddA"]);
     assert_listed(&store, inst, 4, &["F64MulMulAdd"]);
 }
+
+#[test]
+fn fused_f64_load_then_op() {
+    // `f64.load` then sub (the order shows) and mul, both ways and with
+    // both address forms; a load out of bounds traps at the load.
+    let wasm = wat::parse_str(
+        r#"(module
+          (memory 1)
+          (data (i32.const 8) "\00\00\00\00\00\00\24\40")
+          (func (export "sub_a") (param i32 f64) (result f64)
+            (f64.sub (f64.load (local.get 0)) (local.get 1)))
+          (func (export "sub_b") (param i32 f64) (result f64)
+            (f64.sub (local.get 1) (f64.load (local.get 0))))
+          (func (export "mul_at") (param i32 f64) (result f64)
+            (f64.mul (f64.load (i32.add (local.get 0) (i32.const 8))) (local.get 1)))
+          (func (export "sub_at_b") (param i32 f64) (result f64)
+            (f64.sub (local.get 1) (f64.load (i32.add (local.get 0) (i32.const 8))))))"#,
+    )
+    .expect("valid text");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    // mem[8] = 10.0.
+    let args = [Val::I32(8), Val::f64(2.5)];
+    assert_eq!(call(&mut store, inst, "sub_a", &args, 1), vec![Val::f64(7.5)]);
+    assert_eq!(call(&mut store, inst, "sub_b", &args, 1), vec![Val::f64(-7.5)]);
+    let args = [Val::I32(0), Val::f64(2.5)];
+    assert_eq!(call(&mut store, inst, "mul_at", &args, 1), vec![Val::f64(25.0)]);
+    assert_eq!(call(&mut store, inst, "sub_at_b", &args, 1), vec![Val::f64(-7.5)]);
+    assert_listed(&store, inst, 0, &["I64LoadF64SubA"]);
+    assert_listed(&store, inst, 1, &["I64LoadF64SubB"]);
+    assert_listed(&store, inst, 2, &["I64LoadAddF64MulA"]);
+    assert_listed(&store, inst, 3, &["I64LoadAddF64SubB"]);
+    // `f64.load` is 0x2b.
+    assert_oob_at(
+        &mut store,
+        inst,
+        "sub_a",
+        &[Val::I32(65_530), Val::f64(1.0)],
+        &wasm,
+        0x2b,
+    );
+    assert_oob_at(
+        &mut store,
+        inst,
+        "mul_at",
+        &[Val::I32(65_528), Val::f64(1.0)],
+        &wasm,
+        0x2b,
+    );
+}

@@ -319,6 +319,34 @@ macro_rules! define_instr {
             F64MulThenMulA { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
             /// `F64Mul` then `F64MulB`: `dst = a * b`, `dst2 = c * dst`.
             F64MulThenMulB { dst: u16, a: u16, b: u16, dst2: u16, c: u16 },
+            // `I64Load{,Add}F64{Op}{A|B}`: an `f64.load` (as `I64Load`, or
+            // `I64LoadAdd` with the address `base + imm`) then the accumulator
+            // form of `F64{Op}` reading it: `ld = mem[..]`, then `dst = ld op
+            // c` (`A`) or `c op ld` (`B`). Traps: out of bounds memory access.
+            /// `I64Load` then `F64AddA`.
+            I64LoadF64AddA { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64Load` then `F64AddB`.
+            I64LoadF64AddB { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64Load` then `F64SubA`.
+            I64LoadF64SubA { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64Load` then `F64SubB`.
+            I64LoadF64SubB { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64Load` then `F64MulA`.
+            I64LoadF64MulA { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64Load` then `F64MulB`.
+            I64LoadF64MulB { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadAdd` then `F64AddA`.
+            I64LoadAddF64AddA { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            /// `I64LoadAdd` then `F64AddB`.
+            I64LoadAddF64AddB { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            /// `I64LoadAdd` then `F64SubA`.
+            I64LoadAddF64SubA { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            /// `I64LoadAdd` then `F64SubB`.
+            I64LoadAddF64SubB { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            /// `I64LoadAdd` then `F64MulA`.
+            I64LoadAddF64MulA { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            /// `I64LoadAdd` then `F64MulB`.
+            I64LoadAddF64MulB { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
             // Three `f64` operations in one dispatch, each reading the one
             // before; the second and third instructions stay in place
             // (unreached).

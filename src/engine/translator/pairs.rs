@@ -169,7 +169,50 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
         },
         (Instr::I32Add { a, b, .. }, Instr::Return1A {}) => Instr::I32AddReturn { a, b },
         (Instr::I32AddImm { a, imm, .. }, Instr::Return1A {}) => Instr::I32AddImmReturn { a, imm },
-        _ => return fuse_f64(first, second),
+        _ => return fuse_f64(first, second).or_else(|| fuse_load_f64(first, second)),
+    })
+}
+
+/// `I64Load` or `I64LoadAdd` (an `f64.load`), then the accumulator form of
+/// `F64{Add,Sub,Mul}` reading it (`I64LoadF64AddA` and its kin).
+fn fuse_load_f64(first: Instr, second: Instr) -> Option<Instr> {
+    let n = |s: Slot| u16::try_from(s).ok();
+    macro_rules! forms {
+        ($($op:ident => $plain:ident $added:ident;)*) => {
+            match (first, second) {
+                $(
+                    (Instr::I64Load { dst: ld, addr, offset }, forms!(@op $op dst c)) => Instr::$plain {
+                        ld: n(ld)?,
+                        addr: n(addr)?,
+                        dst: n(dst)?,
+                        c: n(c)?,
+                        offset,
+                    },
+                    (Instr::I64LoadAdd { dst: ld, base, imm }, forms!(@op $op dst c)) => Instr::$added {
+                        ld: n(ld)?,
+                        base: n(base)?,
+                        dst: n(dst)?,
+                        c: n(c)?,
+                        imm,
+                    },
+                )*
+                _ => return None,
+            }
+        };
+        (@op AddA $d:ident $c:ident) => { Instr::F64AddA { dst: $d, b: $c } };
+        (@op AddB $d:ident $c:ident) => { Instr::F64AddB { dst: $d, a: $c } };
+        (@op SubA $d:ident $c:ident) => { Instr::F64SubA { dst: $d, b: $c } };
+        (@op SubB $d:ident $c:ident) => { Instr::F64SubB { dst: $d, a: $c } };
+        (@op MulA $d:ident $c:ident) => { Instr::F64MulA { dst: $d, b: $c } };
+        (@op MulB $d:ident $c:ident) => { Instr::F64MulB { dst: $d, a: $c } };
+    }
+    Some(forms! {
+        AddA => I64LoadF64AddA I64LoadAddF64AddA;
+        AddB => I64LoadF64AddB I64LoadAddF64AddB;
+        SubA => I64LoadF64SubA I64LoadAddF64SubA;
+        SubB => I64LoadF64SubB I64LoadAddF64SubB;
+        MulA => I64LoadF64MulA I64LoadAddF64MulA;
+        MulB => I64LoadF64MulB I64LoadAddF64MulB;
     })
 }
 

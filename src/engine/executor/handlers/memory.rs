@@ -152,6 +152,50 @@ load_add_to! {
     I32Load8SAddTo: i8 => u32;
 }
 
+/// `I64Load{,Add}F64{Op}{A|B}`: the load, then `$op` with the loaded `f64`
+/// on the left (`A`) or right (`B`) of slot `c`, read after the load's
+/// result is written; the op (at `ip + 1`) is skipped.
+macro_rules! load_f64_op {
+    ($($plain:ident $added:ident = $form:ident ($op:tt);)*) => {$(
+        handler!($plain { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let v = read!(u64, p as usize + offset as usize, ip, mem, cx);
+            load_f64_op!(@then $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
+        });
+        handler!($added { ld, base, dst, c, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+            let v = read!(u64, p as usize, ip, mem, cx);
+            load_f64_op!(@then $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
+        });
+    )*};
+    (@then $form:ident $op:tt, $v:ident, $ld:ident, $dst:ident, $c:ident, $ip:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+        // SAFETY: slots of the current frame (module docs), in the order of
+        // the two instructions.
+        let r = unsafe {
+            set($fp, $ld as Slot, $v);
+            let x = f64::from_bits($v);
+            let y = get::<f64>($fp, $c as Slot);
+            let r = load_f64_op!(@ $form x y $op);
+            set($fp, $dst as Slot, r);
+            r
+        };
+        let (acc, fa) = super::Acc::to_acc(r, $fa);
+        next!($ip.wrapping_add(2), $fp, $mem, acc, $cx, $tbl, fa)
+    }};
+    (@ A $x:ident $y:ident $op:tt) => { $x $op $y };
+    (@ B $x:ident $y:ident $op:tt) => { $y $op $x };
+}
+load_f64_op! {
+    I64LoadF64AddA I64LoadAddF64AddA = A (+);
+    I64LoadF64AddB I64LoadAddF64AddB = B (+);
+    I64LoadF64SubA I64LoadAddF64SubA = A (-);
+    I64LoadF64SubB I64LoadAddF64SubB = B (-);
+    I64LoadF64MulA I64LoadAddF64MulA = A (*);
+    I64LoadF64MulB I64LoadAddF64MulB = B (*);
+}
+
 handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa) {
     let p: u32 = from_acc(acc, fa);
     let v = read!(u32, p as usize + offset as usize, ip, mem, cx);

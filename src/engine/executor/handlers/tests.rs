@@ -171,7 +171,8 @@ fn family_body() -> String {
 }
 
 /// `(y (x a b) c)` and `(y c (x a b))` for x, y in f64 add, sub, mul: each
-/// pair fuses (`F64{X}Then{Y}{A|B}`); then the fused triples.
+/// pair fuses (`F64{X}Then{Y}{A|B}`); then loads with each op, and the
+/// fused triples.
 fn f64_pairs() -> String {
     let ops = ["add", "sub", "mul"];
     let mut body = String::new();
@@ -180,6 +181,14 @@ fn f64_pairs() -> String {
             let inner = format!("(f64.{x} (local.get $f64a) (local.get $f64b))");
             body += &format!("(drop (f64.{y} {inner} (local.get $f64b)))\n");
             body += &format!("(drop (f64.{y} (local.get $f64b) {inner}))\n");
+        }
+    }
+    // An `f64.load` (at `addr`, or at `addr + 8`) then each op, both ways.
+    for op in ops {
+        for at in ["(local.get $addr)", "(i32.add (local.get $addr) (i32.const 8))"] {
+            let load = format!("(f64.load {at})");
+            body += &format!("(drop (f64.{op} {load} (local.get $f64b)))\n");
+            body += &format!("(drop (f64.{op} (local.get $f64b) {load}))\n");
         }
     }
     // The triples: `(a + b) * c + d` both ways, `a * b + c * d` both ways.
