@@ -874,6 +874,52 @@ fn loop_back_edges_run_with_the_instruction_before_them() {
 }
 
 #[test]
+fn strided_fill_runs_with_its_back_edge() {
+    // `a[j] = 1` for `j += step` while `j < limit` (at least once): the
+    // store's pair and the add-and-branch pair run in one dispatch.
+    let wasm = wat::parse_str(
+        r#"(module
+          (memory 1)
+          (func (export "fill") (param $j i32) (param $step i32) (param $limit i32) (param $base i32)
+            (result i32)
+            (loop $l
+              (i32.store8 (i32.add (local.get $base) (local.get $j)) (i32.const 1))
+              (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $step)))
+                (local.get $limit))))
+            (local.get $j))
+          (func (export "count") (result i32) (local $i i32) (local $n i32)
+            (loop $l
+              (local.set $n (i32.add (local.get $n) (i32.load8_u (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.ne (local.get $i) (i32.const 64))))
+            (local.get $n))
+          (func (export "oob") (result i32)
+            (call 0 (i32.const 65534) (i32.const 1) (i32.const 65540) (i32.const 0))))"#,
+    )
+    .expect("valid text");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let fill = |store: &mut Store, args: [i32; 4]| {
+        let args: Vec<Val> = args.into_iter().map(Val::I32).collect();
+        call(store, inst, "fill", &args, 1)
+    };
+    // 2, 5, 8, 11, 14, 17: ends at 20.
+    assert_eq!(fill(&mut store, [2, 3, 20, 0]), vec![Val::I32(20)]);
+    assert_eq!(call(&mut store, inst, "count", &[], 1), vec![Val::I32(6)]);
+    // Once (12 >= 3), at 32 + 5.
+    assert_eq!(fill(&mut store, [5, 7, 3, 32]), vec![Val::I32(12)]);
+    assert_eq!(call(&mut store, inst, "count", &[], 1), vec![Val::I32(7)]);
+    // The limit reached exactly: 40, 44 (48 is not below 48).
+    assert_eq!(fill(&mut store, [40, 4, 48, 0]), vec![Val::I32(48)]);
+    assert_eq!(call(&mut store, inst, "count", &[], 1), vec![Val::I32(9)]);
+    assert_listed(&store, inst, 0, &["I32AddStore8ImmAddBrLtU"]);
+    // The third store (at 65536) traps at its own opcode (`i32.store8`).
+    assert_oob_at(&mut store, inst, "oob", &[], &wasm, 0x3a);
+}
+
+#[test]
 fn backtrace_offsets_point_at_the_calls() {
     // Each caller's frame reports its `call` (0x10); the trapping frame its
     // `unreachable` (0x00); also through a call of another instance's

@@ -280,6 +280,11 @@ macro_rules! define_instr {
             I64Load32UAddToStepLtU { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
             /// As `I64Load32UAddToStepNe`, with a `StepBrI32GtUImm`.
             I64Load32UAddToStepGtU { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
+            /// `I32AddStore8Imm`, then the loop back edge after it when that
+            /// is an `I32AddBrLtU` (a strided fill: `a[j] = imm` for `j +=
+            /// step` while `j < limit`), whose operands are read from it in
+            /// place. Traps: out of bounds memory access (the store's).
+            I32AddStore8ImmAddBrLtU { dst: u16, a: u16, b: u16, imm: u8, offset: u32 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.

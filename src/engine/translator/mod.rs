@@ -208,14 +208,18 @@ impl Translator {
         // `branches` (its unreached original stays there too, so that both
         // read alike in a listing).
         // A loop's back edge right after an instruction or pair may join it
-        // too (`pairs::with_step`).
+        // too (`pairs::with_step`), once the back edge itself is final (it
+        // may be a pair, `I32AddBrLtU`): `prev` is where the instruction or
+        // pair that ends at `at` starts.
         let mut at = 0;
+        let mut prev = None;
         while at + 1 < code.len() {
             let mut next = at + 1;
             if at + 2 < code.len() && !entries[at + 1] && !entries[at + 2] {
                 if let Some(fused) = pairs::fuse3(code[at], code[at + 1], code[at + 2]) {
                     code[at] = fused;
                     at += 3;
+                    prev = None;
                     continue;
                 }
             }
@@ -228,12 +232,12 @@ impl Translator {
                     next += 1;
                 }
             }
-            if next < code.len() && !entries[next] {
-                if let Some(with_step) = pairs::with_step(code[at], code[next]) {
-                    code[at] = with_step;
-                }
-            }
+            join_step(code, entries, prev, at);
+            prev = Some(at);
             at = next;
+        }
+        if at < code.len() {
+            join_step(code, entries, prev, at);
         }
         // (3) Targets are inside the code; were one not, the entry would
         // become a plain jump, which the table runs. (4) Last: the others
@@ -373,5 +377,18 @@ impl Translator {
             }
         }
         any
+    }
+}
+
+/// Joins the back edge at `at` (final: fused already) to the instruction or
+/// pair before it, which starts at `prev` (`pairs::with_step`), unless a
+/// branch may arrive between the two.
+fn join_step(code: &mut [Instr], entries: &[bool], prev: Option<usize>, at: usize) {
+    if let Some(prev) = prev {
+        if !entries[at] {
+            if let Some(joined) = pairs::with_step(code[prev], code[at]) {
+                code[prev] = joined;
+            }
+        }
     }
 }

@@ -218,7 +218,8 @@ fn fuse_load_f64(first: Instr, second: Instr) -> Option<Instr> {
 
 /// The `{X}Step{K}` form of `x` (a single instruction or a fused pair)
 /// when `next`, the instruction it continues with, is a loop back edge of
-/// kind `K` (see `Instr::I32AddImmStepNe`).
+/// kind `K` (see `Instr::I32AddImmStepNe`), or an `I32AddBrLtU` after an
+/// `I32AddStore8Imm` (`Instr::I32AddStore8ImmAddBrLtU`).
 pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
     macro_rules! forms {
         ($($x:ident { $($f:ident),* } => $ne:ident $ltu:ident $gtu:ident;)*) => {
@@ -231,6 +232,26 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
                 _ => return None,
             }
         };
+    }
+    // A strided fill's back edge (`I32Add` with a `BrI32LtUA`, fused).
+    if let (
+        Instr::I32AddStore8Imm {
+            dst,
+            a,
+            b,
+            imm,
+            offset,
+        },
+        Instr::I32AddBrLtU { .. },
+    ) = (x, next)
+    {
+        return Some(Instr::I32AddStore8ImmAddBrLtU {
+            dst,
+            a,
+            b,
+            imm,
+            offset,
+        });
     }
     Some(forms! {
         I32AddImm { dst, a, imm } => I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU;

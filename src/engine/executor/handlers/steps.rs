@@ -98,3 +98,47 @@ with_steps!(2, I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepG
         r
     }
 });
+
+// `I32AddStore8Imm` (its store at `ip + 1`), then the back edge after it
+// when that is an `I32AddBrLtU` (`for (j = ..; j < limit; j += step)
+// a[j] = imm`): the store, the counter update and the branch in one
+// dispatch. Another instruction there (never, by construction) is
+// dispatched as usual.
+handler!(I32AddStore8ImmAddBrLtU { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let p = unsafe {
+        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
+        set(fp, dst as Slot, p);
+        p
+    };
+    let ea = p as usize + offset as usize;
+    if ea >= cx.mem_len {
+        // The store's trap, the instruction after this one.
+        return trap(cx, ip.wrapping_add(1), TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: `ea < len`, the accessible length at `mem`.
+    unsafe { *mem.add(ea) = imm };
+    let step_ip = ip.wrapping_add(2);
+    // SAFETY: `step_ip` is an instruction of the current code (the
+    // translator places the pair before the back edge).
+    if let Instr::I32AddBrLtU { dst, a, b, limit, target } = unsafe { *step_ip } {
+        // SAFETY: slots of the current frame, read and written as
+        // `I32AddBrLtU` does.
+        let (r, l) = unsafe {
+            let r = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
+            set(fp, dst as Slot, r);
+            (r, get::<u32>(fp, limit as Slot))
+        };
+        let acc = r as u64;
+        if r < l {
+            keep_branch();
+            next!(at(step_ip, target), fp, mem, acc, cx, tbl, fa)
+        } else {
+            next!(step_ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        }
+    } else {
+        std::hint::cold_path();
+        // As the store leaves them: the address.
+        next!(step_ip, fp, mem, p as u64, cx, tbl, fa)
+    }
+});

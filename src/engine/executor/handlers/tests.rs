@@ -203,7 +203,8 @@ fn f64_pairs() -> String {
 
 /// Two-iteration loops whose last instruction before the back edge joins
 /// it, for each `{X}Step{K}` (`I32AddImm`, `I32AddA`, `I64Load32UAddTo`
-/// times `ne`, `lt_u`, `gt_u`).
+/// times `ne`, `lt_u`, `gt_u`), and a fill loop whose store joins its
+/// back edge.
 fn step_loops() -> String {
     let bodies = [
         "(local.set $c2 (i32.add (local.get $c2) (i32.const 1)))",
@@ -224,6 +225,12 @@ fn step_loops() -> String {
             );
         }
     }
+    // A strided fill (`I32AddStore8ImmAddBrLtU`): bytes `addr + 0, 1, 2`.
+    text += "(local.set $c1 (i32.const 0)) (local.set $c2 (i32.const 1))
+             (loop $s
+               (i32.store8 (i32.add (local.get $addr) (local.get $c1)) (i32.const 1))
+               (br_if $s (i32.lt_u (local.tee $c1 (i32.add (local.get $c1) (local.get $c2)))
+                 (local.get $i32b))))\n";
     text
 }
 
