@@ -1054,3 +1054,59 @@ fn fused_f64_load_then_op() {
         0x2b,
     );
 }
+
+#[test]
+fn fused_integer_pairs() {
+    // `x ^ (x >> k)` steps, sums of several terms (also one that re-reads
+    // the first sum's slot) and a load times a value.
+    let wasm = wat::parse_str(
+        r#"(module
+          (memory 1)
+          (data (i32.const 16) "\07\00\00\00")
+          (func (export "shr_xor") (param i32 i32) (result i32)
+            (i32.xor (local.get 1) (i32.shr_u (local.get 0) (i32.const 3))))
+          (func (export "sum_shr_xor") (param i32 i32) (result i32)
+            (i32.xor (local.get 1) (i32.shr_u (i32.add (local.get 0) (local.get 1)) (i32.const 3))))
+          (func (export "sum3") (param i32 i32 i32) (result i32)
+            (i32.add (local.get 2) (i32.add (local.get 1) (i32.mul (local.get 0) (local.get 1)))))
+          (func (export "sum_twice") (param i32 i32 i32) (result i32)
+            (i32.add (local.tee 2 (i32.add (local.get 0) (i32.mul (local.get 0) (local.get 1))))
+              (local.get 2)))
+          (func (export "load_mul") (param i32 i32) (result i32)
+            (i32.mul (local.get 1) (i32.load (local.get 0)))))"#,
+    )
+    .expect("valid text");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let i32s = |v: &[i32]| v.iter().copied().map(Val::I32).collect::<Vec<_>>();
+    // 0xf0000000 >> 3 = 0x1e000000, ^ 5.
+    let r = call(
+        &mut store,
+        inst,
+        "shr_xor",
+        &i32s(&[0xf000_0000_u32 as i32, 5]),
+        1,
+    );
+    assert_eq!(r, i32s(&[0x1e00_0005]));
+    // (100 + 4) >> 3 = 13, ^ 4 = 9.
+    let r = call(&mut store, inst, "sum_shr_xor", &i32s(&[100, 4]), 1);
+    assert_eq!(r, i32s(&[9]));
+    // 3 * 5 + 5 + 1000.
+    let r = call(&mut store, inst, "sum3", &i32s(&[3, 5, 1000]), 1);
+    assert_eq!(r, i32s(&[1020]));
+    // 2 * (3 + 3 * 5).
+    let r = call(&mut store, inst, "sum_twice", &i32s(&[3, 5, 1000]), 1);
+    assert_eq!(r, i32s(&[36]));
+    // mem[16] = 7.
+    let r = call(&mut store, inst, "load_mul", &i32s(&[16, 6]), 1);
+    assert_eq!(r, i32s(&[42]));
+    assert_listed(&store, inst, 0, &["I32ShrUImmXor"]);
+    assert_listed(&store, inst, 1, &["I32ShrUImmAXor"]);
+    assert_listed(&store, inst, 2, &["I32AddAccAdd"]);
+    assert_listed(&store, inst, 3, &["I32AddAccAdd"]);
+    assert_listed(&store, inst, 4, &["I32LoadMul"]);
+    // `i32.load` is 0x28.
+    assert_oob_at(&mut store, inst, "load_mul", &i32s(&[65_533, 1]), &wasm, 0x28);
+}

@@ -248,9 +248,24 @@ macro_rules! define_instr {
             /// (a dot product's step): `ld = mem[base + imm]`, then `dst = a *
             /// ld`. Traps: out of bounds memory access.
             I32LoadAddMul { ld: u16, base: u16, dst: u16, a: u16, imm: u32 },
+            /// `I32Load` then `I32MulB` (or `I32MulA`) of the loaded value:
+            /// `ld = mem[addr + offset]`, then `dst = a * ld`. Traps: out of
+            /// bounds memory access.
+            I32LoadMul { ld: u16, addr: u16, dst: u16, a: u16, offset: u32 },
             /// `I32RotlImm` then `I32XorB` (or `I32XorA`) of its result (a
             /// hash's mixing step): `dst = rotl(a, imm)`, then `dst2 = b ^ dst`.
             I32RotlImmXor { dst: u16, a: u16, dst2: u16, b: u16, imm: u32 },
+            /// `I32ShrUImm` then `I32XorB` (or `I32XorA`) of its result (a
+            /// xorshift step, `x ^ (x >> k)`): `dst = a >> imm`, then `dst2 =
+            /// b ^ dst`.
+            I32ShrUImmXor { dst: u16, a: u16, dst2: u16, b: u16, imm: u32 },
+            /// As `I32ShrUImmXor`, with the shifted value from the
+            /// accumulator (`I32ShrUImmA` first).
+            I32ShrUImmAXor { dst: u16, dst2: u16, b: u16, imm: u32 },
+            /// Two accumulator adds in a row (`I32AddA` or `I32AddB`, either
+            /// order; a sum of several terms): `dst = acc + x`, then `dst2 =
+            /// dst + y` (`y` read after `dst` is written).
+            I32AddAccAdd { dst: u16, x: u16, dst2: u16, y: u16 },
             /// `I32Add` then `Return1A` of its sum (a function returning a sum):
             /// returns `a + b` (the sum's slot, dead after the return, is not
             /// written).
@@ -797,8 +812,10 @@ impl Instr {
                     Instr::I32AddLoad8U { ld, .. } => Some(ld as Slot),
                     Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst as Slot),
                     Instr::I32AddImm2 { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I32LoadAddMul { dst, .. } => Some(dst as Slot),
+                    Instr::I32LoadAddMul { dst, .. } | Instr::I32LoadMul { dst, .. } => Some(dst as Slot),
                     Instr::I32RotlImmXor { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I32ShrUImmXor { dst2, .. } | Instr::I32ShrUImmAXor { dst2, .. } => Some(dst2 as Slot),
+                    Instr::I32AddAccAdd { dst2, .. } => Some(dst2 as Slot),
                     Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a

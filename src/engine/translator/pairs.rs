@@ -158,6 +158,20 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             imm,
         },
         (
+            Instr::I32Load {
+                dst: ld,
+                addr,
+                offset,
+            },
+            Instr::I32MulB { dst, a } | Instr::I32MulA { dst, b: a },
+        ) => Instr::I32LoadMul {
+            ld: n(ld)?,
+            addr: n(addr)?,
+            dst: n(dst)?,
+            a: n(a)?,
+            offset,
+        },
+        (
             Instr::I32RotlImm { dst, a, imm },
             Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
         ) => Instr::I32RotlImmXor {
@@ -166,6 +180,35 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             dst2: n(dst2)?,
             b: n(b)?,
             imm,
+        },
+        (
+            Instr::I32ShrUImm { dst, a, imm },
+            Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
+        ) => Instr::I32ShrUImmXor {
+            dst: n(dst)?,
+            a: n(a)?,
+            dst2: n(dst2)?,
+            b: n(b)?,
+            imm,
+        },
+        (
+            Instr::I32ShrUImmA { dst, imm },
+            Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
+        ) => Instr::I32ShrUImmAXor {
+            dst: n(dst)?,
+            dst2: n(dst2)?,
+            b: n(b)?,
+            imm,
+        },
+        // Addition commutes: `A` and `B` forms alike.
+        (
+            Instr::I32AddA { dst, b: x } | Instr::I32AddB { dst, a: x },
+            Instr::I32AddA { dst: dst2, b: y } | Instr::I32AddB { dst: dst2, a: y },
+        ) => Instr::I32AddAccAdd {
+            dst: n(dst)?,
+            x: n(x)?,
+            dst2: n(dst2)?,
+            y: n(y)?,
         },
         (Instr::I32Add { a, b, .. }, Instr::Return1A {}) => Instr::I32AddReturn { a, b },
         (Instr::I32AddImm { a, imm, .. }, Instr::Return1A {}) => Instr::I32AddImmReturn { a, imm },

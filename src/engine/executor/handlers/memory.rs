@@ -232,6 +232,23 @@ handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa)
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let v = read!(u32, p as usize + offset as usize, ip, mem, cx);
+    // SAFETY: slots of the current frame; in the order of the two
+    // instructions (`a` is read after the load's result is written).
+    let r = unsafe {
+        set(fp, ld as Slot, v);
+        let r = get::<u32>(fp, a as Slot).wrapping_mul(v);
+        set(fp, dst as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The multiplication (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
 handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions.

@@ -373,6 +373,52 @@ handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
+handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`b` is read after `dst` is written).
+    let r = unsafe {
+        let r = get::<u32>(fp, a as Slot).wrapping_shr(imm);
+        set(fp, dst as Slot, r);
+        let r = get::<u32>(fp, b as Slot) ^ r;
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The xor (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
+handler!(I32ShrUImmAXor { dst, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    let r = from_acc::<u32>(acc, fa).wrapping_shr(imm);
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`b` is read after `dst` is written).
+    let r = unsafe {
+        set(fp, dst as Slot, r);
+        let r = get::<u32>(fp, b as Slot) ^ r;
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The xor (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
+handler!(I32AddAccAdd { dst, x, dst2, y } (ip, fp, mem, acc, cx, tbl, fa) {
+    let s = from_acc::<u32>(acc, fa);
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`y` is read after `dst` is written).
+    let r = unsafe {
+        let s = s.wrapping_add(get(fp, x as Slot));
+        set(fp, dst as Slot, s);
+        let r = s.wrapping_add(get(fp, y as Slot));
+        set(fp, dst2 as Slot, r);
+        r
+    };
+    let (acc, fa) = super::Acc::to_acc(r, fa);
+    // The second add (at `ip + 1`) is done: skip it.
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
 handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`a` is read after `dst` is written).

@@ -294,6 +294,10 @@ fn module_text() -> String {
       (block $x (br_if $x (i32.lt_u (i32.load (i32.add (local.get $addr) (local.get $zero))) (local.get $i32b))))
       (drop (i32.mul (local.get $i32a) (i32.load (i32.add (local.get $addr) (i32.const 4)))))
       (drop (i32.xor (local.get $i32b) (i32.rotl (local.get $i32a) (i32.const 7))))
+      (drop (i32.xor (local.get $i32b) (i32.shr_u (local.get $i32a) (i32.const 3))))
+      (drop (i32.xor (local.get $i32b) (i32.shr_u (i32.add (local.get $i32a) (local.get $i32b)) (i32.const 3))))
+      (drop (i32.add (local.get $i32b) (i32.add (local.get $i32a) (i32.mul (local.get $i32a) (local.get $i32b)))))
+      (drop (i32.mul (local.get $i32a) (i32.load (local.get $addr))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       {f64_pairs}
       {step_loops}
