@@ -1110,3 +1110,70 @@ fn fused_integer_pairs() {
     // `i32.load` is 0x28.
     assert_oob_at(&mut store, inst, "load_mul", &i32s(&[65_533, 1]), &wasm, 0x28);
 }
+
+#[test]
+fn f64_results_stored_in_one_dispatch() {
+    // `mem[p] op= x` (both operand orders), the same with another
+    // destination (not joined), and an operation's result stored.
+    let wasm = wat::parse_str(
+        r#"(module
+          (memory 1)
+          (func (export "sub_a") (param $p i32) (param $x f64)
+            (f64.store (local.get $p) (f64.sub (f64.load (local.get $p)) (local.get $x))))
+          (func (export "sub_b") (param $p i32) (param $x f64)
+            (f64.store (local.get $p) (f64.sub (local.get $x) (f64.load (local.get $p)))))
+          (func (export "add_to") (param $p i32) (param $q i32) (param $x f64)
+            (f64.store (local.get $q) (f64.add (f64.load (local.get $p)) (local.get $x))))
+          (func (export "mul_neg") (param $p i32) (param $x f64) (param $y f64)
+            (f64.store offset=8 (local.get $p) (f64.mul (local.get $x) (f64.neg (local.get $y)))))
+          (func (export "get") (param $p i32) (result f64) (f64.load (local.get $p))))"#,
+    )
+    .expect("valid text");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("valid");
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let get = |store: &mut Store, p: i32| call(store, inst, "get", &[Val::I32(p)], 1);
+    // mem[16] = 3 * -4 at 8 + 8, then -12 - 2.5, then 1 - (-14.5).
+    call(
+        &mut store,
+        inst,
+        "mul_neg",
+        &[Val::I32(8), Val::f64(3.0), Val::f64(4.0)],
+        0,
+    );
+    assert_eq!(get(&mut store, 16), vec![Val::f64(-12.0)]);
+    call(&mut store, inst, "sub_a", &[Val::I32(16), Val::f64(2.5)], 0);
+    assert_eq!(get(&mut store, 16), vec![Val::f64(-14.5)]);
+    call(&mut store, inst, "sub_b", &[Val::I32(16), Val::f64(1.0)], 0);
+    assert_eq!(get(&mut store, 16), vec![Val::f64(15.5)]);
+    // mem[32] = mem[16] + 0.5; mem[16] stays.
+    call(
+        &mut store,
+        inst,
+        "add_to",
+        &[Val::I32(16), Val::I32(32), Val::f64(0.5)],
+        0,
+    );
+    assert_eq!(get(&mut store, 32), vec![Val::f64(16.0)]);
+    assert_eq!(get(&mut store, 16), vec![Val::f64(15.5)]);
+    assert_listed(&store, inst, 0, &["I64LoadF64SubAStore"]);
+    assert_listed(&store, inst, 1, &["I64LoadF64SubBStore"]);
+    assert!(
+        !listing(&store, inst, 2).contains("Store {"),
+        "another address: not joined"
+    );
+    assert_listed(&store, inst, 3, &["F64MulBStore"]);
+    // The joined load traps at `f64.load` (0x2b); the fused store at
+    // `f64.store` (0x39).
+    assert_oob_at(
+        &mut store,
+        inst,
+        "sub_a",
+        &[Val::I32(65_530), Val::f64(1.0)],
+        &wasm,
+        0x2b,
+    );
+    let args = [Val::I32(65_528), Val::f64(1.0), Val::f64(1.0)];
+    assert_oob_at(&mut store, inst, "mul_neg", &args, &wasm, 0x39);
+}

@@ -367,6 +367,37 @@ macro_rules! define_instr {
             I64LoadAddF64MulA { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
             /// `I64LoadAdd` then `F64MulB`.
             I64LoadAddF64MulB { ld: u16, base: u16, dst: u16, c: u16, imm: u32 },
+            // `F64{Op}{A|B}Store`: the accumulator form of `F64{Op}` (`dst =
+            // acc op c`, `A`, or `c op acc`, `B`), then an `I64StoreA` of the
+            // result: `mem[addr + offset] = dst`. Traps: out of bounds memory
+            // access (the store's).
+            /// `F64AddA`, then an `I64StoreA` of its result.
+            F64AddAStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            /// `F64AddB`, then an `I64StoreA` of its result.
+            F64AddBStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            /// `F64SubA`, then an `I64StoreA` of its result.
+            F64SubAStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            /// `F64SubB`, then an `I64StoreA` of its result.
+            F64SubBStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            /// `F64MulA`, then an `I64StoreA` of its result.
+            F64MulAStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            /// `F64MulB`, then an `I64StoreA` of its result.
+            F64MulBStore { dst: u16, c: u16, addr: u16, offset: u32 },
+            // `I64LoadF64{Op}{A|B}Store`: as `I64LoadF64{Op}{A|B}`, then the
+            // `I64StoreA` after it storing the result where the load read
+            // (`mem[p] op= c`; neither result overwrites `addr`).
+            /// `I64LoadF64AddA`, then its result stored back.
+            I64LoadF64AddAStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadF64AddB`, then its result stored back.
+            I64LoadF64AddBStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadF64SubA`, then its result stored back.
+            I64LoadF64SubAStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadF64SubB`, then its result stored back.
+            I64LoadF64SubBStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadF64MulA`, then its result stored back.
+            I64LoadF64MulAStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
+            /// `I64LoadF64MulB`, then its result stored back.
+            I64LoadF64MulBStore { ld: u16, addr: u16, dst: u16, c: u16, offset: u32 },
             // Three `f64` operations in one dispatch, each reading the one
             // before; the second and third instructions stay in place
             // (unreached).

@@ -212,7 +212,60 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
         },
         (Instr::I32Add { a, b, .. }, Instr::Return1A {}) => Instr::I32AddReturn { a, b },
         (Instr::I32AddImm { a, imm, .. }, Instr::Return1A {}) => Instr::I32AddImmReturn { a, imm },
-        _ => return fuse_f64(first, second).or_else(|| fuse_load_f64(first, second)),
+        _ => {
+            return fuse_f64(first, second)
+                .or_else(|| fuse_load_f64(first, second))
+                .or_else(|| fuse_f64_store(first, second))
+        }
+    })
+}
+
+/// The accumulator form of `F64{Add,Sub,Mul}`, then an `I64StoreA` (an
+/// `f64.store`) of its result (`F64AddAStore` and its kin).
+fn fuse_f64_store(first: Instr, second: Instr) -> Option<Instr> {
+    let n = |s: Slot| u16::try_from(s).ok();
+    let Instr::I64StoreA { addr, offset } = second else {
+        return None;
+    };
+    let (addr, offset) = (n(addr)?, offset);
+    Some(match first {
+        Instr::F64AddA { dst, b: c } => Instr::F64AddAStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        Instr::F64AddB { dst, a: c } => Instr::F64AddBStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        Instr::F64SubA { dst, b: c } => Instr::F64SubAStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        Instr::F64SubB { dst, a: c } => Instr::F64SubBStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        Instr::F64MulA { dst, b: c } => Instr::F64MulAStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        Instr::F64MulB { dst, a: c } => Instr::F64MulBStore {
+            dst: n(dst)?,
+            c: n(c)?,
+            addr,
+            offset,
+        },
+        _ => return None,
     })
 }
 
@@ -275,6 +328,31 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
                 _ => return None,
             }
         };
+    }
+    // `mem[p] op= c` (f64): the store of the result where the load read.
+    if let Instr::I64StoreA { addr: to, offset: at } = next {
+        macro_rules! rmw {
+            ($($x:ident => $rmw:ident;)*) => {
+                match x {
+                    $(
+                        Instr::$x { ld, addr, dst, c, offset }
+                            if to == addr as Slot && at == offset && ld != addr && dst != addr =>
+                        {
+                            return Some(Instr::$rmw { ld, addr, dst, c, offset })
+                        }
+                    )*
+                    _ => {}
+                }
+            };
+        }
+        rmw! {
+            I64LoadF64AddA => I64LoadF64AddAStore;
+            I64LoadF64AddB => I64LoadF64AddBStore;
+            I64LoadF64SubA => I64LoadF64SubAStore;
+            I64LoadF64SubB => I64LoadF64SubBStore;
+            I64LoadF64MulA => I64LoadF64MulAStore;
+            I64LoadF64MulB => I64LoadF64MulBStore;
+        }
     }
     // A strided fill's back edge (`I32Add` with a `BrI32LtUA`, fused).
     if let (

@@ -154,9 +154,34 @@ load_add_to! {
 
 /// `I64Load{,Add}F64{Op}{A|B}`: the load, then `$op` with the loaded `f64`
 /// on the left (`A`) or right (`B`) of slot `c`, read after the load's
-/// result is written; the op (at `ip + 1`) is skipped.
+/// result is written; the op (at `ip + 1`) is skipped. `$rmw`
+/// (`I64LoadF64{Op}{A|B}Store`) stores the result back where the load read
+/// (`mem[p] op= c`): the `I64StoreA` at `ip + 2` is skipped too.
 macro_rules! load_f64_op {
-    ($($plain:ident $added:ident = $form:ident ($op:tt);)*) => {$(
+    ($($plain:ident $added:ident $rmw:ident = $form:ident ($op:tt);)*) => {$(
+        handler!($rmw { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            // SAFETY: a slot of the current frame (module docs).
+            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let ea = p as usize + offset as usize;
+            let v = read!(u64, ea, ip, mem, cx);
+            // SAFETY: slots of the current frame (module docs), in the order
+            // of the instructions.
+            let r = unsafe {
+                set(fp, ld as Slot, v);
+                let x = f64::from_bits(v);
+                let y = get::<f64>(fp, c as Slot);
+                let r = load_f64_op!(@ $form x y $op);
+                set(fp, dst as Slot, r);
+                r
+            };
+            // SAFETY: the load just read these 8 bytes (a memory never
+            // shrinks), and the translator checked that neither result
+            // changes the address slot.
+            unsafe { std::ptr::write_unaligned(mem.add(ea) as *mut u64, r.to_bits().to_le()) };
+            // As the store leaves them.
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+        });
         handler!($plain { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let p = unsafe { get::<u32>(fp, addr as Slot) };
@@ -188,12 +213,43 @@ macro_rules! load_f64_op {
     (@ B $x:ident $y:ident $op:tt) => { $y $op $x };
 }
 load_f64_op! {
-    I64LoadF64AddA I64LoadAddF64AddA = A (+);
-    I64LoadF64AddB I64LoadAddF64AddB = B (+);
-    I64LoadF64SubA I64LoadAddF64SubA = A (-);
-    I64LoadF64SubB I64LoadAddF64SubB = B (-);
-    I64LoadF64MulA I64LoadAddF64MulA = A (*);
-    I64LoadF64MulB I64LoadAddF64MulB = B (*);
+    I64LoadF64AddA I64LoadAddF64AddA I64LoadF64AddAStore = A (+);
+    I64LoadF64AddB I64LoadAddF64AddB I64LoadF64AddBStore = B (+);
+    I64LoadF64SubA I64LoadAddF64SubA I64LoadF64SubAStore = A (-);
+    I64LoadF64SubB I64LoadAddF64SubB I64LoadF64SubBStore = B (-);
+    I64LoadF64MulA I64LoadAddF64MulA I64LoadF64MulAStore = A (*);
+    I64LoadF64MulB I64LoadAddF64MulB I64LoadF64MulBStore = B (*);
+}
+
+/// `F64{Op}{A|B}Store`: the accumulator form of an `f64` operation (the
+/// accumulator on the left, `A`, or right, `B`, of slot `c`), then the
+/// `I64StoreA` of its result (at `ip + 1`: its trap, skipped).
+macro_rules! f64_op_store {
+    ($($name:ident = $form:ident ($op:tt);)*) => {$(
+        handler!($name { dst, c, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+            let x: f64 = from_acc(acc, fa);
+            // SAFETY: slots of the current frame (module docs), in the order
+            // of the two instructions (`addr` is read after `dst` is written).
+            let (r, p) = unsafe {
+                let y = get::<f64>(fp, c as Slot);
+                let r = load_f64_op!(@ $form x y $op);
+                set(fp, dst as Slot, r);
+                (r, get::<u32>(fp, addr as Slot))
+            };
+            let store = ip.wrapping_add(1);
+            write!(u64, p as usize + offset as usize, r.to_bits(), store, mem, cx);
+            let (acc, fa) = super::Acc::to_acc(r, fa);
+            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        });
+    )*};
+}
+f64_op_store! {
+    F64AddAStore = A (+);
+    F64AddBStore = B (+);
+    F64SubAStore = A (-);
+    F64SubBStore = B (-);
+    F64MulAStore = A (*);
+    F64MulBStore = B (*);
 }
 
 handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa) {

@@ -262,6 +262,8 @@ macro_rules! list_variants {
             I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU I32AddStore8ImmAddBrLtU
             F64AddThenAddA F64AddThenAddB F64AddThenSubA F64AddThenSubB F64AddThenMulA F64AddThenMulB F64SubThenAddA F64SubThenAddB F64SubThenSubA F64SubThenSubB F64SubThenMulA F64SubThenMulB F64MulThenAddA F64MulThenAddB F64MulThenSubA F64MulThenSubB F64MulThenMulA F64MulThenMulB
             I64LoadF64AddA I64LoadF64AddB I64LoadF64SubA I64LoadF64SubB I64LoadF64MulA I64LoadF64MulB I64LoadAddF64AddA I64LoadAddF64AddB I64LoadAddF64SubA I64LoadAddF64SubB I64LoadAddF64MulA I64LoadAddF64MulB
+            F64AddAStore F64AddBStore F64SubAStore F64SubBStore F64MulAStore F64MulBStore
+            I64LoadF64AddAStore I64LoadF64AddBStore I64LoadF64SubAStore I64LoadF64SubBStore I64LoadF64MulAStore I64LoadF64MulBStore
             F64AddMulAddA F64AddMulAddB F64MulMulAddB F64MulMulAddA
             $($bin)* $($tbin)* $($un)* $($tun)* $($ld $lda)* $($st $sta $sti)*
             $($cv $cvi $cb $cbi $cs $csi)* $($fb $fnb)* $($ai)*

@@ -191,6 +191,18 @@ fn f64_pairs() -> String {
             body += &format!("(drop (f64.{op} (local.get $f64b) {load}))\n");
         }
     }
+    // `mem[addr] op= x` both ways, and an op of a negation stored.
+    for op in ops {
+        let load = "(f64.load (local.get $addr))";
+        for expr in [
+            format!("(f64.{op} {load} (local.get $f64b))"),
+            format!("(f64.{op} (local.get $f64b) {load})"),
+            format!("(f64.{op} (f64.neg (local.get $f64a)) (local.get $f64b))"),
+            format!("(f64.{op} (local.get $f64b) (f64.neg (local.get $f64a)))"),
+        ] {
+            body += &format!("(f64.store (local.get $addr) {expr})\n");
+        }
+    }
     // The triples: `(a + b) * c + d` both ways, `a * b + c * d` both ways.
     let (a, b) = ("(local.get $f64a)", "(local.get $f64b)");
     body += &format!("(drop (f64.add (f64.mul (f64.add {a} {b}) {a}) {b}))\n");
