@@ -162,22 +162,33 @@ macro_rules! branch_forms {
     };
 }
 
+/// Runs the `I32AddBrLtU` at `$ip` (fields given): `dst = a + b`, then
+/// continue at `target` when `dst < limit`, else after its branch (at
+/// `$ip + 1`, skipped). Also the tail of `I32AddStore8ImmAddBrLtU`.
+macro_rules! add_br_lt_u {
+    ($ip:expr, $dst:ident, $a:ident, $b:ident, $limit:ident, $target:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+        let ip = $ip;
+        // SAFETY: slots of the current frame (module docs); in the order of
+        // the two instructions (the limit is read after the sum is written).
+        let (r, l) = unsafe {
+            let r = get::<u32>($fp, $a as Slot).wrapping_add(get($fp, $b as Slot));
+            set($fp, $dst as Slot, r);
+            (r, get::<u32>($fp, $limit as Slot))
+        };
+        let acc = r as u64;
+        if r < l {
+            keep_branch();
+            next!(at(ip, $target), $fp, $mem, acc, $cx, $tbl, $fa)
+        } else {
+            next!(ip.wrapping_add(2), $fp, $mem, acc, $cx, $tbl, $fa)
+        }
+    }};
+}
+
+pub(super) use add_br_lt_u;
+
 handler!(I32AddBrLtU { dst, a, b, limit, target } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (the limit is read after the sum is written).
-    let (r, l) = unsafe {
-        let r = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
-        set(fp, dst as Slot, r);
-        (r, get::<u32>(fp, limit as Slot))
-    };
-    let acc = r as u64;
-    if r < l {
-        keep_branch();
-        next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
-    } else {
-        // The branch (at `ip + 1`) is done: skip it.
-        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
-    }
+    add_br_lt_u!(ip, dst, a, b, limit, target, fp, mem, cx, tbl, fa)
 });
 
 handler!(I32AddImmBr { dst, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {

@@ -271,18 +271,29 @@ handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa)
     }
 });
 
-handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
-    let v = read!(u32, p as usize, ip, mem, cx);
-    // SAFETY: slots of the current frame; in the order of the two
-    // instructions (`a` is read after the load's result is written).
-    let r = unsafe {
+/// The product half of `I32LoadAddMul` and `I32LoadMul`: `ld = v`, then
+/// `dst = a * v`; returns the product.
+///
+/// # Safety
+/// The slots are cells of the frame at `fp` (module docs).
+#[inline(always)]
+unsafe fn load_product(fp: crate::engine::executor::dispatch::Fp, ld: u16, dst: u16, a: u16, v: u32) -> u32 {
+    // SAFETY: the caller's obligation; in the order of the two instructions
+    // (`a` is read after the load's result is written).
+    unsafe {
         set(fp, ld as Slot, v);
         let r = get::<u32>(fp, a as Slot).wrapping_mul(v);
         set(fp, dst as Slot, r);
         r
-    };
+    }
+}
+
+handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+    let v = read!(u32, p as usize, ip, mem, cx);
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The multiplication (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
@@ -292,14 +303,8 @@ handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa)
     // SAFETY: a slot of the current frame (module docs).
     let p = unsafe { get::<u32>(fp, addr as Slot) };
     let v = read!(u32, p as usize + offset as usize, ip, mem, cx);
-    // SAFETY: slots of the current frame; in the order of the two
-    // instructions (`a` is read after the load's result is written).
-    let r = unsafe {
-        set(fp, ld as Slot, v);
-        let r = get::<u32>(fp, a as Slot).wrapping_mul(v);
-        set(fp, dst as Slot, r);
-        r
-    };
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The multiplication (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)

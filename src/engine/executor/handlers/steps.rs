@@ -3,7 +3,7 @@
 //! `Instr::I32AddImmStepNe`). One handler per step kind, so that each has
 //! one test and its own dispatch sites.
 
-use super::control::{at, branch, keep_branch};
+use super::control::{add_br_lt_u, at, branch, keep_branch};
 use super::{get, handler, set, trap, Cell};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::next;
@@ -122,20 +122,7 @@ handler!(I32AddStore8ImmAddBrLtU { dst, a, b, imm, offset } (ip, fp, mem, acc, c
     // SAFETY: `step_ip` is an instruction of the current code (the
     // translator places the pair before the back edge).
     if let Instr::I32AddBrLtU { dst, a, b, limit, target } = unsafe { *step_ip } {
-        // SAFETY: slots of the current frame, read and written as
-        // `I32AddBrLtU` does.
-        let (r, l) = unsafe {
-            let r = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
-            set(fp, dst as Slot, r);
-            (r, get::<u32>(fp, limit as Slot))
-        };
-        let acc = r as u64;
-        if r < l {
-            keep_branch();
-            next!(at(step_ip, target), fp, mem, acc, cx, tbl, fa)
-        } else {
-            next!(step_ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
-        }
+        add_br_lt_u!(step_ip, dst, a, b, limit, target, fp, mem, cx, tbl, fa)
     } else {
         std::hint::cold_path();
         // As the store leaves them: the address.
