@@ -1112,6 +1112,113 @@ fn fused_integer_pairs() {
 }
 
 #[test]
+fn pointer_walk_string_end_and_byte_compare_pairs() {
+    // Each function translates to the pair named in its listing check.
+    let wat = r#"(module (memory 1)
+         (data (i32.const 100) "hello\00")
+         (data (i32.const 200) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+         (data (i32.const 300) "abcdefgh")
+         (data (i32.const 400) "abcdeXgh")
+         ;; bytes up to the first zero (a load and `br_if`: no pair, as a
+         ;; load-and-branch measured slower in bf's `[`)
+         (func (export "strlen") (param $p i32) (result i32) (local $n i32)
+           (block $done
+             (loop $l
+               (br_if $done (i32.eqz (i32.load8_u (local.get $p))))
+               (local.set $p (i32.add (local.get $p) (i32.const 1)))
+               (local.set $n (i32.add (local.get $n) (i32.const 1)))
+               (br $l)))
+           (local.get $n))
+         ;; sum of n words from p: count down, then load (I32AddImmLoad)
+         (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
+           (loop $l
+             (local.set $n (i32.add (local.get $n) (i32.const -1)))
+             (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+             (br_if $l (local.get $n)))
+           (local.get $s))
+         ;; the word after p, loaded at the advanced pointer (I32AddImmLoad
+         ;; with the sum as its address)
+         (func (export "next") (param $p i32) (result i32)
+           (i32.add (i32.load (local.tee $p (i32.add (local.get $p) (i32.const 4)))) (local.get $p)))
+         ;; index of the first difference of two byte strings at 300 and
+         ;; 400 from i on, or n (I32Load8UAddBrNe)
+         (func (export "mismatch") (param $i i32) (param $n i32) (result i32)
+           (block $done
+             (loop $l
+               (br_if $done (i32.eq (local.get $i) (local.get $n)))
+               (br_if $done (i32.ne (i32.load8_u (i32.add (local.get $i) (i32.const 300)))
+                 (i32.load8_u (i32.add (local.get $i) (i32.const 400)))))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br $l)))
+           (local.get $i))
+         ;; from the word at p down while words > pivot; the address before
+         ;; the first that is not (I32AddImmCopyBrGtU)
+         (func (export "scan_down") (param $p i32) (param $pivot i32) (result i32) (local $x i32) (local $q i32)
+           (loop $l
+             (local.set $x (i32.load (local.get $p)))
+             (local.set $q (local.tee $p (i32.add (local.get $p) (i32.const -4))))
+             (br_if $l (i32.gt_u (local.get $x) (local.get $pivot))))
+           (local.get $q))
+         ;; words after p up to the first not below limit, counted
+         ;; (I32AddImm2LoadBrLtU)
+         (func (export "scan_up") (param $p i32) (param $limit i32) (result i32) (local $n i32)
+           (loop $l
+             (local.set $n (i32.add (local.get $n) (i32.const 1)))
+             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+             (br_if $l (i32.lt_u (i32.load (local.get $p)) (local.get $limit))))
+           (i32.add (i32.mul (local.get $n) (i32.const 1000)) (local.get $p))))"#;
+    let bytes = wat::parse_str(wat).expect("text parses");
+    let (mut store, inst) = instance(wat);
+    let i32s = |v: &[i32]| v.iter().copied().map(Val::I32).collect::<Vec<_>>();
+    // Words 1, 2, 3, 4 at 200: from 212 (4) down past 4 and 3 (> 2), stops
+    // after reading 2 at 204.
+    assert_eq!(
+        call(&mut store, inst, "scan_down", &i32s(&[212, 2]), 1),
+        i32s(&[200])
+    );
+    assert_eq!(
+        call(&mut store, inst, "scan_down", &i32s(&[212, 9]), 1),
+        i32s(&[208])
+    );
+    // From 196 up: 1, 2 are below 3, stops at 3 (208) after 3 steps.
+    assert_eq!(
+        call(&mut store, inst, "scan_up", &i32s(&[196, 3]), 1),
+        i32s(&[3208])
+    );
+    assert_eq!(
+        call(&mut store, inst, "scan_up", &i32s(&[196, 0]), 1),
+        i32s(&[1200])
+    );
+    assert_listed(&store, inst, 4, &["I32AddImmCopyBrGtU"]);
+    assert_listed(&store, inst, 5, &["I32AddImm2LoadBrLtU"]);
+    // Zero words up to the end of memory are below 5: the load at the
+    // advanced pointer traps, reported at the load (`i32.load`, 0x28).
+    assert_oob_at(&mut store, inst, "scan_up", &i32s(&[65_000, 5]), &bytes, 0x28);
+    assert_oob_at(&mut store, inst, "scan_down", &i32s(&[65_534, 0]), &bytes, 0x28);
+    assert_eq!(call(&mut store, inst, "strlen", &i32s(&[100]), 1), i32s(&[5]));
+    assert_eq!(call(&mut store, inst, "strlen", &i32s(&[105]), 1), i32s(&[0]));
+    assert_eq!(call(&mut store, inst, "sum", &i32s(&[200, 4]), 1), i32s(&[10]));
+    assert_eq!(call(&mut store, inst, "sum", &i32s(&[204, 2]), 1), i32s(&[5]));
+    // mem[204] = 2, plus the advanced pointer 204.
+    assert_eq!(call(&mut store, inst, "next", &i32s(&[200]), 1), i32s(&[206]));
+    assert_eq!(call(&mut store, inst, "mismatch", &i32s(&[0, 8]), 1), i32s(&[5]));
+    assert_eq!(call(&mut store, inst, "mismatch", &i32s(&[0, 3]), 1), i32s(&[3]));
+    assert_eq!(call(&mut store, inst, "mismatch", &i32s(&[6, 8]), 1), i32s(&[8]));
+    assert_listed(&store, inst, 1, &["I32AddImmLoad"]);
+    assert_listed(&store, inst, 2, &["I32AddImmLoad"]);
+    assert_listed(&store, inst, 3, &["I32Load8UAddBrNe"]);
+    // Out of bounds: each trap is its load's (`i32.load8_u` is 0x2d,
+    // `i32.load` 0x28), not the addition's before it.
+    assert_oob_at(&mut store, inst, "strlen", &i32s(&[65_536]), &bytes, 0x2d);
+    assert_oob_at(&mut store, inst, "sum", &i32s(&[65_534, 3]), &bytes, 0x28);
+    assert_oob_at(&mut store, inst, "next", &i32s(&[65_532]), &bytes, 0x28);
+    // Equal (zero) bytes up to the end of memory: the second load, the
+    // fused one, traps first.
+    assert_oob_at(&mut store, inst, "mismatch", &i32s(&[65_100, -1]), &bytes, 0x2d);
+}
+
+#[test]
 fn f64_results_stored_in_one_dispatch() {
     // `mem[p] op= x` (both operand orders), the same with another
     // destination (not joined), and an operation's result stored.

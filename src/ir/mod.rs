@@ -244,6 +244,17 @@ macro_rules! define_instr {
             /// mem[acc + offset]`, then continue at `target` when `dst < b`
             /// (unsigned). Traps: out of bounds memory access.
             I32LoadBrLtU { dst: u16, b: u16, offset: u32, target: u32 },
+            /// `I32AddImm` then `I32Load` (or `I32LoadA` of the sum, with `addr
+            /// = dst`): `dst = a + imm` (`imm` fits `i16`), then `ld =
+            /// mem[addr + offset]` (`addr` read after `dst` is written; a
+            /// pointer walk's step and load). Traps as the load (the next
+            /// instruction): out of bounds memory access.
+            I32AddImmLoad { dst: u16, a: u16, ld: u16, addr: u16, imm: i16, offset: u32 },
+            /// `I32Load8UAdd` then `BrI32NeB` (or `BrI32NeA`) of the loaded
+            /// byte (a byte comparison loop): `dst = mem[base + imm]`, then
+            /// continue at `target` when `dst != a`. Traps: out of bounds
+            /// memory access.
+            I32Load8UAddBrNe { dst: u16, base: u16, a: u16, imm: u32, target: u32 },
             /// `I32LoadAdd` then `I32MulB` (or `I32MulA`) of the loaded value
             /// (a dot product's step): `ld = mem[base + imm]`, then `dst = a *
             /// ld`. Traps: out of bounds memory access.
@@ -300,6 +311,15 @@ macro_rules! define_instr {
             /// step` while `j < limit`), whose operands are read from it in
             /// place. Traps: out of bounds memory access (the store's).
             I32AddStore8ImmAddBrLtU { dst: u16, a: u16, b: u16, imm: u8, offset: u32 },
+            /// `I32AddImmCopy`, then the back edge after it when that is a
+            /// `BrI32GtU` (a scan's pointer step and comparison), whose
+            /// operands are read from it in place.
+            I32AddImmCopyBrGtU { dst: u16, a: u16, dst2: u16, imm: u32 },
+            /// `I32AddImm2`, then the `I32LoadBrLtU` after it (a scan: counter
+            /// and pointer steps, the load at the new pointer and the back
+            /// edge), whose operands are read from it in place. Traps as the
+            /// load: out of bounds memory access.
+            I32AddImm2LoadBrLtU { dst: u16, a: u16, dst2: u16, a2: u16, imm: i16, imm2: i16 },
             // `F64{X}Then{Y}{A|B}`: `F64{X}` (`dst = a op b`) then the
             // accumulator form of `F64{Y}` reading its result (`A`: `dst2 =
             // dst op c`, `B`: `dst2 = c op dst`), in one dispatch.
@@ -772,6 +792,7 @@ impl Instr {
                     | Instr::I32AddBrLtU { target, .. }
                     | Instr::I32AddImmBr { target, .. }
                     | Instr::I32LoadBrLtU { target, .. }
+                    | Instr::I32Load8UAddBrNe { target, .. }
                     | Instr::BrEntry { target, .. }
                     | Instr::ConstBr { target, .. }
                     | Instr::CopyBr { target, .. }
@@ -844,6 +865,7 @@ impl Instr {
                     Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst as Slot),
                     Instr::I32AddImm2 { dst2, .. } => Some(dst2 as Slot),
                     Instr::I32LoadAddMul { dst, .. } | Instr::I32LoadMul { dst, .. } => Some(dst as Slot),
+                    Instr::I32AddImmLoad { ld, .. } => Some(ld as Slot),
                     Instr::I32RotlImmXor { dst2, .. } => Some(dst2 as Slot),
                     Instr::I32ShrUImmXor { dst2, .. } | Instr::I32ShrUImmAXor { dst2, .. } => Some(dst2 as Slot),
                     Instr::I32AddAccAdd { dst2, .. } => Some(dst2 as Slot),

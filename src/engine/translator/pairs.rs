@@ -148,6 +148,41 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             target,
         },
         (
+            Instr::I32AddImm { dst, a, imm },
+            Instr::I32Load {
+                dst: ld,
+                addr,
+                offset,
+            },
+        ) => Instr::I32AddImmLoad {
+            dst: n(dst)?,
+            a: n(a)?,
+            ld: n(ld)?,
+            addr: n(addr)?,
+            imm: i16::try_from(imm as i32).ok()?,
+            offset,
+        },
+        // The load's address is the sum.
+        (Instr::I32AddImm { dst, a, imm }, Instr::I32LoadA { dst: ld, offset }) => Instr::I32AddImmLoad {
+            dst: n(dst)?,
+            a: n(a)?,
+            ld: n(ld)?,
+            addr: n(dst)?,
+            imm: i16::try_from(imm as i32).ok()?,
+            offset,
+        },
+        // Inequality commutes: `A` and `B` forms alike.
+        (
+            Instr::I32Load8UAdd { dst, base, imm },
+            Instr::BrI32NeB { a, target } | Instr::BrI32NeA { b: a, target },
+        ) => Instr::I32Load8UAddBrNe {
+            dst: n(dst)?,
+            base: n(base)?,
+            a: n(a)?,
+            imm,
+            target,
+        },
+        (
             Instr::I32LoadAdd { dst: ld, base, imm },
             Instr::I32MulB { dst, a } | Instr::I32MulA { dst, b: a },
         ) => Instr::I32LoadAddMul {
@@ -373,6 +408,34 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
             imm,
             offset,
         });
+    }
+    // Scans: a pointer step and its back edge, or two steps and the load and
+    // back edge after them.
+    match (x, next) {
+        (Instr::I32AddImmCopy { dst, a, dst2, imm }, Instr::BrI32GtU { .. }) => {
+            return Some(Instr::I32AddImmCopyBrGtU { dst, a, dst2, imm })
+        }
+        (
+            Instr::I32AddImm2 {
+                dst,
+                a,
+                dst2,
+                a2,
+                imm,
+                imm2,
+            },
+            Instr::I32LoadBrLtU { .. },
+        ) => {
+            return Some(Instr::I32AddImm2LoadBrLtU {
+                dst,
+                a,
+                dst2,
+                a2,
+                imm,
+                imm2,
+            })
+        }
+        _ => {}
     }
     Some(forms! {
         I32AddImm { dst, a, imm } => I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU;

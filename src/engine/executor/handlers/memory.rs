@@ -4,7 +4,7 @@ use super::numeric::produce;
 use super::{from_acc, get, handler, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
-use crate::engine::executor::dispatch::{next, Cx};
+use crate::engine::executor::dispatch::{next, Cx, Fp};
 use crate::ir::Slot;
 use crate::runtime::Store;
 
@@ -93,7 +93,7 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
 /// # Safety
 /// The slots are cells of the frame at `fp` (module docs).
 #[inline(always)]
-unsafe fn add_address(fp: crate::engine::executor::dispatch::Fp, dst: u16, a: u16, b: u16) -> u32 {
+unsafe fn add_address(fp: Fp, dst: u16, a: u16, b: u16) -> u32 {
     // SAFETY: the caller's obligation.
     unsafe {
         let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
@@ -271,13 +271,49 @@ handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa)
     }
 });
 
+handler!(I32AddImmLoad { dst, a, ld, addr, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs); in the order of the
+    // two instructions (`addr` is read after the sum is written).
+    let p = unsafe {
+        set(fp, dst as Slot, get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32));
+        get::<u32>(fp, addr as Slot)
+    };
+    // A trap is the load's, the instruction after this one.
+    let load = ip.wrapping_add(1);
+    let v = read!(u32, p as usize + offset as usize, load, mem, cx);
+    // SAFETY: a slot of the current frame.
+    unsafe { set(fp, ld as Slot, v) };
+    let (acc, fa) = super::Acc::to_acc(v, fa);
+    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+});
+
+handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: a slot of the current frame (module docs).
+    let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+    let v = read!(u8, p as usize, ip, mem, cx) as u32;
+    // SAFETY: slots of the current frame; in the order of the two
+    // instructions (`a` is read after the load's result is written).
+    let other = unsafe {
+        set(fp, dst as Slot, v);
+        get::<u32>(fp, a as Slot)
+    };
+    let (acc, fa) = super::Acc::to_acc(v, fa);
+    if v != other {
+        super::control::keep_branch();
+        next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
+    } else {
+        // The branch (at `ip + 1`) is done: skip it.
+        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    }
+});
+
 /// The product half of `I32LoadAddMul` and `I32LoadMul`: `ld = v`, then
 /// `dst = a * v`; returns the product.
 ///
 /// # Safety
 /// The slots are cells of the frame at `fp` (module docs).
 #[inline(always)]
-unsafe fn load_product(fp: crate::engine::executor::dispatch::Fp, ld: u16, dst: u16, a: u16, v: u32) -> u32 {
+unsafe fn load_product(fp: Fp, ld: u16, dst: u16, a: u16, v: u32) -> u32 {
     // SAFETY: the caller's obligation; in the order of the two instructions
     // (`a` is read after the load's result is written).
     unsafe {
@@ -424,7 +460,7 @@ fn memory<'a>(cx: &'a mut Cx<'_>) -> &'a mut crate::runtime::memory::LinearMemor
 ///
 /// # Safety
 /// `args..args + 3` are slots of the frame at `fp`.
-unsafe fn three(fp: crate::engine::executor::dispatch::Fp, args: u32) -> (usize, usize, usize) {
+unsafe fn three(fp: Fp, args: u32) -> (usize, usize, usize) {
     // SAFETY: the caller's obligation.
     unsafe {
         (

@@ -257,9 +257,11 @@ macro_rules! list_variants {
             TranslateAndEnter ReturnToInstance Copy2 I32AddBrLtU I32AddImmBr I32AddImmCopy I64Load32UAddTo I32MulImmAddImm
             I32Load8UBrTable I32MulImmStore16 I32XorStore8 I64AddExtendI32S
             I32AddStore8Imm I32AddLoad8U I32Load8UAddTo I32Load8SAddTo I32AddImm2 I32LoadBrLtU
+            I32AddImmLoad I32Load8UAddBrNe
             I32LoadAddMul I32LoadMul I32RotlImmXor I32ShrUImmXor I32ShrUImmAXor I32AddAccAdd I32AddReturn I32AddImmReturn
             I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU I32AddAStepNe I32AddAStepLtU I32AddAStepGtU
             I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU I32AddStore8ImmAddBrLtU
+            I32AddImmCopyBrGtU I32AddImm2LoadBrLtU
             F64AddThenAddA F64AddThenAddB F64AddThenSubA F64AddThenSubB F64AddThenMulA F64AddThenMulB F64SubThenAddA F64SubThenAddB F64SubThenSubA F64SubThenSubB F64SubThenMulA F64SubThenMulB F64MulThenAddA F64MulThenAddB F64MulThenSubA F64MulThenSubB F64MulThenMulA F64MulThenMulB
             I64LoadF64AddA I64LoadF64AddB I64LoadF64SubA I64LoadF64SubB I64LoadF64MulA I64LoadF64MulB I64LoadAddF64AddA I64LoadAddF64AddB I64LoadAddF64SubA I64LoadAddF64SubB I64LoadAddF64MulA I64LoadAddF64MulB
             F64AddAStore F64AddBStore F64SubAStore F64SubBStore F64MulAStore F64MulBStore

@@ -2,7 +2,7 @@
 
 use super::{from_acc, get, handler, set, trap, Imm};
 use crate::core::num;
-use crate::engine::executor::dispatch::next;
+use crate::engine::executor::dispatch::{next, Fp};
 use crate::ir::{FloatImm, Slot};
 
 /// `dst = f(a, b)` handlers, with their forms taking `a` (`$na`) or `b`
@@ -317,14 +317,25 @@ handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
     next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
-handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs).
-    let r = unsafe {
+/// `dst = a + imm`, copied to `dst2`: the step of `I32AddImmCopy` and of
+/// its join with a back edge.
+///
+/// # Safety
+/// The three slots are of the frame at `fp`.
+#[inline(always)]
+pub(super) unsafe fn add_imm_copy(fp: Fp, dst: u16, a: u16, dst2: u16, imm: u32) -> u32 {
+    // SAFETY: the caller's contract.
+    unsafe {
         let r = get::<u32>(fp, a as Slot).wrapping_add(imm);
         set(fp, dst as Slot, r);
         set(fp, dst2 as Slot, r);
         r
-    };
+    }
+}
+
+handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { add_imm_copy(fp, dst, a, dst2, imm) };
     // As the `Copy` (at `ip + 1`, skipped) leaves them.
     let v = r as u64;
     next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))

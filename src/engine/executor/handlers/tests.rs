@@ -310,6 +310,18 @@ fn module_text() -> String {
       (drop (i32.xor (local.get $i32b) (i32.shr_u (i32.add (local.get $i32a) (local.get $i32b)) (i32.const 3))))
       (drop (i32.add (local.get $i32b) (i32.add (local.get $i32a) (i32.mul (local.get $i32a) (local.get $i32b)))))
       (drop (i32.mul (local.get $i32a) (i32.load (local.get $addr))))
+      (local.set $c1 (i32.add (local.get $c1) (i32.const 5))) (local.set $c2 (i32.load (local.get $addr)))
+      (block $x (br_if $x (i32.eqz (i32.load8_u (local.get $addr)))))
+      (local.set $c1 (i32.const 12))
+      (loop $scan
+        (local.set $c2 (i32.add (local.get $c2) (i32.const 1)))
+        (local.set $c1 (i32.add (local.get $c1) (i32.const 4)))
+        (br_if $scan (i32.lt_u (i32.load (local.get $c1)) (local.get $zero))))
+      (loop $down
+        (local.set $c1 (i32.load (local.get $addr)))
+        (local.set $c2 (local.tee $copy (i32.add (local.get $copy) (i32.const -4))))
+        (br_if $down (i32.gt_u (local.get $zero) (local.get $i32a))))
+      (block $x (br_if $x (i32.ne (local.get $i32a) (i32.load8_u (i32.add (local.get $addr) (i32.const 1))))))
       (local.set $c1 (i32.add (i32.mul (local.get $i) (i32.const 1664525)) (i32.const 1013904223)))
       {f64_pairs}
       {step_loops}
