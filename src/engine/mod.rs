@@ -111,8 +111,10 @@ impl FuncCode {
     /// Module offset of the instruction before `ret`, a frame's resume
     /// point, one past its current instruction (for trap backtraces): the
     /// body's start when `ret` is not in the translation (a frame still in
-    /// `LAZY_ENTRY`).
-    pub fn offset_before(&self, ret: *const Instr) -> u32 {
+    /// `LAZY_ENTRY`). The translation keeps no offsets until a backtrace
+    /// needs them: the first asks `offsets` to make them (see
+    /// `CompiledFunc::offsets`).
+    pub fn offset_before(&self, ret: *const Instr, offsets: impl FnOnce() -> Option<Offsets>) -> u32 {
         let Some(done) = self.get() else {
             return self.body_start;
         };
@@ -121,7 +123,7 @@ impl FuncCode {
         let size = std::mem::size_of::<Instr>();
         match (ret as usize).checked_sub(start) {
             Some(bytes) if bytes <= done.code.len() * size => {
-                done.offset_of((bytes / size).saturating_sub(1))
+                done.offset_of((bytes / size).saturating_sub(1), offsets)
             }
             _ => self.body_start,
         }
@@ -132,8 +134,11 @@ impl FuncCode {
 pub struct CompiledFunc {
     /// The code; each instruction's tag selects its handler.
     pub code: Box<[Instr]>,
-    /// Where in the module the wasm operator of each instruction starts.
-    pub offsets: Offsets,
+    /// Where in the module the wasm operator of each instruction starts:
+    /// made on a backtrace's first need by translating the body again
+    /// (translation is deterministic), so that code nobody traps in does
+    /// not keep them (2 bytes an instruction).
+    pub offsets: OnceLock<Offsets>,
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,
@@ -156,6 +161,11 @@ pub enum Offsets {
 }
 
 impl Offsets {
+    /// No offsets: every instruction reports the body's start.
+    pub fn none() -> Offsets {
+        Offsets::Near(Box::new([]))
+    }
+
     /// Stores `offsets` (module offsets, none below `body_offset`).
     pub fn new(body_offset: u32, offsets: &[u32]) -> Offsets {
         let near: Option<Box<[u16]>> = offsets
@@ -167,17 +177,26 @@ impl Offsets {
             None => Offsets::Far(offsets.into()),
         }
     }
+
+    /// Module offset of the instruction at `pc`, in a body starting at
+    /// `body_offset` (the body's start for a `pc` out of range).
+    fn offset_of(&self, body_offset: u32, pc: usize) -> u32 {
+        match self {
+            Offsets::Near(o) => o.get(pc).map_or(body_offset, |&d| body_offset + d as u32),
+            Offsets::Far(o) => o.get(pc).copied().unwrap_or(body_offset),
+        }
+    }
 }
 
 impl CompiledFunc {
-    /// Module offset of the instruction at `pc` (for trap backtraces).
-    pub fn offset_of(&self, pc: usize) -> u32 {
-        match &self.offsets {
-            Offsets::Near(o) => o
-                .get(pc)
-                .map_or(self.body_offset, |&d| self.body_offset + d as u32),
-            Offsets::Far(o) => o.get(pc).copied().unwrap_or(self.body_offset),
-        }
+    /// Module offset of the instruction at `pc` (for trap backtraces);
+    /// `offsets` makes the function's offsets if they are not kept yet
+    /// (`None`: they cannot be made, and every instruction reports the
+    /// body's start).
+    pub fn offset_of(&self, pc: usize, offsets: impl FnOnce() -> Option<Offsets>) -> u32 {
+        self.offsets
+            .get_or_init(|| offsets().unwrap_or_else(Offsets::none))
+            .offset_of(self.body_offset, pc)
     }
 }
 
@@ -207,11 +226,12 @@ impl CompiledFunc {
 #[cfg(test)]
 mod tests {
     use super::{CompiledFunc, Offsets};
+    use std::sync::OnceLock;
 
     fn func(body_offset: u32, offsets: &[u32]) -> CompiledFunc {
         CompiledFunc {
             code: Box::new([]),
-            offsets: Offsets::new(body_offset, offsets),
+            offsets: OnceLock::from(Offsets::new(body_offset, offsets)),
             num_params: 0,
             num_locals: 0,
             frame_size: 0,
@@ -222,16 +242,44 @@ mod tests {
 
     #[test]
     fn offsets_round_trip_near_and_far() {
+        let kept = || -> Option<Offsets> { unreachable!("offsets are kept") };
         let near = func(1000, &[1000, 1003, 66535]);
-        assert!(matches!(near.offsets, Offsets::Near(_)));
+        assert!(matches!(near.offsets.get(), Some(Offsets::Near(_))));
         assert_eq!(
-            (near.offset_of(0), near.offset_of(1), near.offset_of(2)),
+            (
+                near.offset_of(0, kept),
+                near.offset_of(1, kept),
+                near.offset_of(2, kept)
+            ),
             (1000, 1003, 66535)
         );
         // Past the end: the body's start.
-        assert_eq!(near.offset_of(3), 1000);
+        assert_eq!(near.offset_of(3, kept), 1000);
         let far = func(1000, &[1000, 66536]);
-        assert!(matches!(far.offsets, Offsets::Far(_)));
-        assert_eq!((far.offset_of(0), far.offset_of(1)), (1000, 66536));
+        assert!(matches!(far.offsets.get(), Some(Offsets::Far(_))));
+        assert_eq!((far.offset_of(0, kept), far.offset_of(1, kept)), (1000, 66536));
+    }
+
+    #[test]
+    fn offsets_are_made_once_on_first_need() {
+        let f = CompiledFunc {
+            offsets: OnceLock::new(),
+            ..func(10, &[])
+        };
+        let made = std::cell::Cell::new(0);
+        let make = || {
+            made.set(made.get() + 1);
+            Some(Offsets::new(10, &[10, 12, 15]))
+        };
+        assert_eq!(f.offset_of(2, make), 15);
+        assert_eq!(f.offset_of(1, make), 12);
+        assert_eq!(made.get(), 1);
+        // When they cannot be made, the body's start.
+        let g = CompiledFunc {
+            offsets: OnceLock::new(),
+            body_offset: 7,
+            ..func(0, &[])
+        };
+        assert_eq!(g.offset_of(1, || None), 7);
     }
 }

@@ -222,6 +222,16 @@ impl Module {
         })
     }
 
+    /// See `parse::offsets_again` (for trap backtraces; a translator panic
+    /// counts as a failure).
+    pub(crate) fn offsets_again(&self, def: u32) -> Option<crate::engine::Offsets> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse::offsets_again(&self.inner.info, def, &self.inner.bytes)
+        }))
+        .ok()
+        .flatten()
+    }
+
     /// Translates every function not translated yet (lazy translation
     /// otherwise does it on each function's first call), on several threads
     /// for a large module. The error, if any, is the first function's.

@@ -12,7 +12,7 @@ use crate::core::{
     Error, ExternType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
 };
 use crate::engine::translator::Translator;
-use crate::engine::{CompiledFunc, FuncCode};
+use crate::engine::{CompiledFunc, FuncCode, Offsets};
 use wasmparser::{
     BinaryReaderError, ElementItems, ElementKind, FuncToValidate, FuncValidatorAllocations, FunctionBody,
     Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
@@ -433,6 +433,19 @@ pub(crate) fn translate_lazily(
         // Not reentrant in practice; a fresh translator is correct anyway.
         Err(_) => Translator::default().translate(info, func_index, &body, None, module_bytes),
     })
+}
+
+/// The module offsets of the instructions of defined function `def` (of a
+/// validated module), by translating it again (see `CompiledFunc::offsets`);
+/// `None` if that fails.
+pub(crate) fn offsets_again(info: &ModuleInfo, def: u32, module_bytes: &[u8]) -> Option<Offsets> {
+    let code = info.code.get(def as usize)?;
+    let body = body_at(module_bytes, code.body_start, code.body_end).ok()?;
+    let mut translator = Translator::default();
+    translator
+        .translate(info, info.num_imported_funcs + def, &body, None, module_bytes)
+        .ok()?;
+    Some(translator.offsets(code.body_start))
 }
 
 /// The body at `start..end` of the module (a range the parser reported).

@@ -145,13 +145,19 @@ impl Translator {
             u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
         Ok(CompiledFunc {
             code: self.code.as_slice().into(),
-            offsets: super::Offsets::new(body_offset, &self.offsets),
+            offsets: std::sync::OnceLock::new(),
             num_params,
             num_locals,
             frame_size,
             fast_call_cells: crate::engine::executor::fast_call_cells(num_params, num_locals, frame_size),
             body_offset,
         })
+    }
+
+    /// The module offsets of the instructions of the last translation (of
+    /// a body starting at `body_offset`): a backtrace's, made on demand.
+    pub(crate) fn offsets(&self, body_offset: u32) -> super::Offsets {
+        super::Offsets::new(body_offset, &self.offsets)
     }
 
     /// Peephole: a jump whose target is a `Return` becomes that `Return`
