@@ -2,9 +2,10 @@
 
 use weft::{Engine, Extern, Func, FuncType, Instance, Module, Store, Val, ValType};
 
-fn instance(wat: &str) -> (Store, Instance) {
+/// A store with an instance of `module` (text or binary), no imports.
+fn instance(module: impl AsRef<[u8]>) -> (Store, Instance) {
     let engine = Engine::default();
-    let module = Module::new(&engine, wat.as_bytes()).expect("module");
+    let module = Module::new(&engine, module.as_ref()).expect("module");
     let mut store = Store::new(&engine);
     let inst = Instance::new(&mut store, &module, &[]).expect("instance");
     (store, inst)
@@ -839,10 +840,7 @@ fn loop_back_edges_run_with_the_instruction_before_them() {
             (local.get $s)))"#,
     )
     .expect("valid text");
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).expect("valid");
-    let mut store = Store::new(&engine);
-    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let (mut store, inst) = instance(&wasm);
     // 1 + 2 + 3 + 4; the slot form of the bound is not fused (runs as two).
     assert_eq!(
         call(&mut store, inst, "sum", &[Val::I32(16)], 1),
@@ -897,10 +895,7 @@ fn strided_fill_runs_with_its_back_edge() {
             (call 0 (i32.const 65534) (i32.const 1) (i32.const 65540) (i32.const 0))))"#,
     )
     .expect("valid text");
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).expect("valid");
-    let mut store = Store::new(&engine);
-    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let (mut store, inst) = instance(&wasm);
     let fill = |store: &mut Store, args: [i32; 4]| {
         let args: Vec<Val> = args.into_iter().map(Val::I32).collect();
         call(store, inst, "fill", &args, 1)
@@ -1021,10 +1016,7 @@ fn fused_f64_load_then_op() {
             (f64.sub (local.get 1) (f64.load (i32.add (local.get 0) (i32.const 8))))))"#,
     )
     .expect("valid text");
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).expect("valid");
-    let mut store = Store::new(&engine);
-    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let (mut store, inst) = instance(&wasm);
     // mem[8] = 10.0.
     let args = [Val::I32(8), Val::f64(2.5)];
     assert_eq!(call(&mut store, inst, "sub_a", &args, 1), vec![Val::f64(7.5)]);
@@ -1076,10 +1068,7 @@ fn fused_integer_pairs() {
             (i32.mul (local.get 1) (i32.load (local.get 0)))))"#,
     )
     .expect("valid text");
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).expect("valid");
-    let mut store = Store::new(&engine);
-    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let (mut store, inst) = instance(&wasm);
     let i32s = |v: &[i32]| v.iter().copied().map(Val::I32).collect::<Vec<_>>();
     // 0xf0000000 >> 3 = 0x1e000000, ^ 5.
     let r = call(
@@ -1236,10 +1225,7 @@ fn f64_results_stored_in_one_dispatch() {
           (func (export "get") (param $p i32) (result f64) (f64.load (local.get $p))))"#,
     )
     .expect("valid text");
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).expect("valid");
-    let mut store = Store::new(&engine);
-    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let (mut store, inst) = instance(&wasm);
     let get = |store: &mut Store, p: i32| call(store, inst, "get", &[Val::I32(p)], 1);
     // mem[16] = 3 * -4 at 8 + 8, then -12 - 2.5, then 1 - (-14.5).
     call(

@@ -369,31 +369,34 @@ handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (`b` is read after `dst` is written).
-    let r = unsafe {
-        let r = get::<u32>(fp, a as Slot).rotate_left(imm);
+/// The second half of a shift-then-xor pair: `dst = r` (the shift's
+/// result), then `dst2 = b ^ dst`, whose value it returns (`b` is read after
+/// `dst` is written, in the order of the two instructions).
+///
+/// # Safety
+/// The three slots are of the frame at `fp`.
+#[inline(always)]
+unsafe fn then_xor(fp: Fp, dst: u16, r: u32, b: u16, dst2: u16) -> u32 {
+    // SAFETY: the caller's contract.
+    unsafe {
         set(fp, dst as Slot, r);
         let r = get::<u32>(fp, b as Slot) ^ r;
         set(fp, dst2 as Slot, r);
         r
-    };
+    }
+}
+
+handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).rotate_left(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (`b` is read after `dst` is written).
-    let r = unsafe {
-        let r = get::<u32>(fp, a as Slot).wrapping_shr(imm);
-        set(fp, dst as Slot, r);
-        let r = get::<u32>(fp, b as Slot) ^ r;
-        set(fp, dst2 as Slot, r);
-        r
-    };
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).wrapping_shr(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
@@ -401,14 +404,8 @@ handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
 
 handler!(I32ShrUImmAXor { dst, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     let r = from_acc::<u32>(acc, fa).wrapping_shr(imm);
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (`b` is read after `dst` is written).
-    let r = unsafe {
-        set(fp, dst as Slot, r);
-        let r = get::<u32>(fp, b as Slot) ^ r;
-        set(fp, dst2 as Slot, r);
-        r
-    };
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { then_xor(fp, dst, r, b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
