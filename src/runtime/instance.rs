@@ -108,7 +108,11 @@ impl Instance {
         }
 
         let inst_index = store.instances.len() as u32;
-        // Defined functions.
+        // Defined functions (room for all at once: a large module's
+        // thousands would otherwise grow the store's vectors step by step).
+        let defined = info.funcs.len() - info.num_imported_funcs as usize;
+        store.funcs.reserve(defined);
+        store.func_targets.reserve(defined);
         for (def, &type_index) in info.funcs[info.num_imported_funcs as usize..].iter().enumerate() {
             let ty = info.types[type_index as usize].clone();
             let type_id = module.type_ids()[type_index as usize];
