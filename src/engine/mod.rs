@@ -112,9 +112,13 @@ impl FuncCode {
     /// point, one past its current instruction (for trap backtraces): the
     /// body's start when `ret` is not in the translation (a frame still in
     /// `LAZY_ENTRY`). The translation keeps no offsets until a backtrace
-    /// needs them: the first asks `offsets` to make them (see
-    /// `CompiledFunc::offsets`).
-    pub fn offset_before(&self, ret: *const Instr, offsets: impl FnOnce() -> Option<Offsets>) -> u32 {
+    /// needs them: the first asks `offsets` to make them for the
+    /// translation it is given (see `CompiledFunc::offsets`).
+    pub fn offset_before(
+        &self,
+        ret: *const Instr,
+        offsets: impl FnOnce(&CompiledFunc) -> Option<Offsets>,
+    ) -> u32 {
         let Some(done) = self.get() else {
             return self.body_start;
         };
@@ -123,7 +127,7 @@ impl FuncCode {
         let size = std::mem::size_of::<Instr>();
         match (ret as usize).checked_sub(start) {
             Some(bytes) if bytes <= done.code.len() * size => {
-                done.offset_of((bytes / size).saturating_sub(1), offsets)
+                done.offset_of((bytes / size).saturating_sub(1), || offsets(done))
             }
             _ => self.body_start,
         }

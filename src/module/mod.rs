@@ -224,9 +224,9 @@ impl Module {
 
     /// See `parse::offsets_again` (for trap backtraces; a translator panic
     /// counts as a failure).
-    pub(crate) fn offsets_again(&self, def: u32) -> Option<crate::engine::Offsets> {
+    pub(crate) fn offsets_again(&self, def: u32, installed: &CompiledFunc) -> Option<crate::engine::Offsets> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parse::offsets_again(&self.inner.info, def, &self.inner.bytes)
+            parse::offsets_again(&self.inner.info, def, &self.inner.bytes, installed)
         }))
         .ok()
         .flatten()

@@ -436,16 +436,22 @@ pub(crate) fn translate_lazily(
 }
 
 /// The module offsets of the instructions of defined function `def` (of a
-/// validated module), by translating it again (see `CompiledFunc::offsets`);
-/// `None` if that fails.
-pub(crate) fn offsets_again(info: &ModuleInfo, def: u32, module_bytes: &[u8]) -> Option<Offsets> {
+/// validated module), by translating it again (see `CompiledFunc::offsets`):
+/// `None` if that fails or, as a check, if the code differs from
+/// `installed`, the translation that runs.
+pub(crate) fn offsets_again(
+    info: &ModuleInfo,
+    def: u32,
+    module_bytes: &[u8],
+    installed: &CompiledFunc,
+) -> Option<Offsets> {
     let code = info.code.get(def as usize)?;
     let body = body_at(module_bytes, code.body_start, code.body_end).ok()?;
     let mut translator = Translator::default();
-    translator
+    let again = translator
         .translate(info, info.num_imported_funcs + def, &body, None, module_bytes)
         .ok()?;
-    Some(translator.offsets(code.body_start))
+    (again.code == installed.code).then(|| translator.offsets(code.body_start))
 }
 
 /// The body at `start..end` of the module (a range the parser reported).

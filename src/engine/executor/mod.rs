@@ -140,7 +140,8 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
         } = &store.funcs[f.func as usize].kind
         {
             let code = &module.info().code[*def as usize];
-            let module_offset = code.offset_before(f.ret, || module.offsets_again(*def)) as usize;
+            let module_offset =
+                code.offset_before(f.ret, |installed| module.offsets_again(*def, installed)) as usize;
             out.push(TrapFrame {
                 instance: *instance,
                 func_index: module.info().num_imported_funcs + def,
