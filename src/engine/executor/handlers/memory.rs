@@ -4,7 +4,7 @@ use super::numeric::produce;
 use super::{from_acc, get, handler, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
-use crate::engine::executor::dispatch::{next, Cx, Fp};
+use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::ir::Slot;
 use crate::runtime::Store;
 
@@ -253,10 +253,36 @@ f64_op_store! {
 }
 
 handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa) {
-    let p: u32 = from_acc(acc, fa);
+    // SAFETY: `ip` is this instruction.
+    unsafe { load_br_lt_u(ip, from_acc(acc, fa), dst, b, offset, target, fp, mem, cx, tbl, fa) }
+});
+
+/// Runs the `I32LoadBrLtU { dst, b, offset, target }` at `ip` with address
+/// `p`: `dst = mem[p + offset]`, then continue at `target` when `dst < b`
+/// (unsigned), else after its branch. Also the tail of the
+/// `I32AddImm2LoadBrLtU` join.
+///
+/// # Safety
+/// As for a handler whose instruction is the `I32LoadBrLtU` at `ip`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's state plus the operands
+pub(super) unsafe fn load_br_lt_u(
+    ip: Ip,
+    p: u32,
+    dst: u16,
+    b: u16,
+    offset: u32,
+    target: u32,
+    fp: Fp,
+    mem: Mem,
+    cx: &mut Cx<'_>,
+    tbl: Table,
+    fa: f64,
+) -> Exit {
     let v = read!(u32, p as usize + offset as usize, ip, mem, cx);
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (`b` is read after the load's result is written).
+    // SAFETY: slots of the current frame (the caller's contract); in the
+    // order of the two instructions (`b` is read after the load's result is
+    // written).
     let limit = unsafe {
         set(fp, dst as Slot, v);
         get::<u32>(fp, b as Slot)
@@ -269,7 +295,7 @@ handler!(I32LoadBrLtU { dst, b, offset, target } (ip, fp, mem, acc, cx, tbl, fa)
         // The branch (at `ip + 1`) is done: skip it.
         next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
     }
-});
+}
 
 handler!(I32AddImmLoad { dst, a, ld, addr, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the

@@ -355,15 +355,30 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
 });
 
-handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs); in the order of the
-    // two instructions (`a2` is read after `dst` is written).
-    let r = unsafe {
-        set(fp, dst as Slot, get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32));
+/// `dst = a + imm`, then `dst2 = a2 + imm2` (`a2` read after `dst` is
+/// written, in the order of the two additions), whose value it returns:
+/// `I32AddImm2` and the start of its join with a scan's load.
+///
+/// # Safety
+/// The four slots are of the frame at `fp`.
+#[inline(always)]
+pub(super) unsafe fn add_imm2(fp: Fp, dst: u16, a: u16, dst2: u16, a2: u16, imm: i16, imm2: i16) -> u32 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        set(
+            fp,
+            dst as Slot,
+            get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32),
+        );
         let r = get::<u32>(fp, a2 as Slot).wrapping_add(imm2 as i32 as u32);
         set(fp, dst2 as Slot, r);
         r
-    };
+    }
+}
+
+handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, fa) {
+    // SAFETY: slots of the current frame (module docs).
+    let r = unsafe { add_imm2(fp, dst, a, dst2, a2, imm, imm2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The second addition (at `ip + 1`) is done: skip it.
     next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)

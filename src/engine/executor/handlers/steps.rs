@@ -158,39 +158,14 @@ handler!(I32AddImmCopyBrGtU { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa
 // dispatch. Another instruction there (never, by construction) is
 // dispatched as usual.
 handler!(I32AddImm2LoadBrLtU { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, fa) {
-    // SAFETY: slots of the current frame (module docs), in the order of the
-    // two additions.
-    let p = unsafe {
-        set(fp, dst as Slot, get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32));
-        let p = get::<u32>(fp, a2 as Slot).wrapping_add(imm2 as i32 as u32);
-        set(fp, dst2 as Slot, p);
-        p
-    };
+    // SAFETY: slots of the current frame (module docs).
+    let p = unsafe { super::numeric::add_imm2(fp, dst, a, dst2, a2, imm, imm2) };
     let ld_ip = ip.wrapping_add(2);
     // SAFETY: `ld_ip` is an instruction of the current code (the translator
     // places the pair before the load).
     if let Instr::I32LoadBrLtU { dst, b, offset, target } = unsafe { *ld_ip } {
-        let ea = p as usize + offset as usize;
-        if ea + 4 > cx.mem_len {
-            // The load's trap.
-            return trap(cx, ld_ip, TrapCode::MemoryOutOfBounds);
-        }
-        // SAFETY: `ea + 4 <= len`, the accessible length at `mem`.
-        let v = u32::from_le(unsafe { std::ptr::read_unaligned(mem.add(ea) as *const u32) });
-        // SAFETY: slots of the current frame; `b` is read after the load's
-        // result is written (as in `I32LoadBrLtU`).
-        let limit = unsafe {
-            set(fp, dst as Slot, v);
-            get::<u32>(fp, b as Slot)
-        };
-        let (acc, fa) = super::Acc::to_acc(v, fa);
-        // The load's branch is at `ld_ip + 1`, its target relative to `ld_ip`.
-        if v < limit {
-            keep_branch();
-            next!(at(ld_ip, target), fp, mem, acc, cx, tbl, fa)
-        } else {
-            next!(ld_ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
-        }
+        // SAFETY: `ld_ip` is that instruction; its address is the sum.
+        unsafe { super::memory::load_br_lt_u(ld_ip, p, dst, b, offset, target, fp, mem, cx, tbl, fa) }
     } else {
         std::hint::cold_path();
         // As the second add leaves them.
