@@ -419,20 +419,7 @@ pub(crate) fn translate_lazily(
     def: u32,
     module_bytes: &[u8],
 ) -> Result<CompiledFunc, Error> {
-    thread_local! {
-        static TRANSLATOR: std::cell::RefCell<Translator> = std::cell::RefCell::default();
-    }
-    let code = info
-        .code
-        .get(def as usize)
-        .ok_or_else(|| Error::invalid("no such function", None))?;
-    let body = body_at(module_bytes, code.body_start, code.body_end)?;
-    let func_index = info.num_imported_funcs + def;
-    TRANSLATOR.with(|t| match t.try_borrow_mut() {
-        Ok(mut t) => t.translate(info, func_index, &body, None, module_bytes),
-        // Not reentrant in practice; a fresh translator is correct anyway.
-        Err(_) => Translator::default().translate(info, func_index, &body, None, module_bytes),
-    })
+    translate_again(info, def, module_bytes, |_, compiled| compiled)
 }
 
 /// The module offsets of the instructions of defined function `def` (of a
@@ -445,13 +432,41 @@ pub(crate) fn offsets_again(
     module_bytes: &[u8],
     installed: &CompiledFunc,
 ) -> Option<Offsets> {
-    let code = info.code.get(def as usize)?;
-    let body = body_at(module_bytes, code.body_start, code.body_end).ok()?;
-    let mut translator = Translator::default();
-    let again = translator
-        .translate(info, info.num_imported_funcs + def, &body, None, module_bytes)
-        .ok()?;
-    (again.code == installed.code).then(|| translator.offsets(code.body_start))
+    let body_start = info.code.get(def as usize)?.body_start;
+    translate_again(info, def, module_bytes, |translator, again| {
+        (again.code == installed.code).then(|| translator.offsets(body_start))
+    })
+    .ok()
+    .flatten()
+}
+
+/// Translates defined function `def` of a validated module (without
+/// validating it again), then hands the translator and its result to
+/// `then`. Uses this thread's translator (its buffers stay allocated).
+fn translate_again<R>(
+    info: &ModuleInfo,
+    def: u32,
+    module_bytes: &[u8],
+    then: impl FnOnce(&Translator, CompiledFunc) -> R,
+) -> Result<R, Error> {
+    thread_local! {
+        static TRANSLATOR: std::cell::RefCell<Translator> = std::cell::RefCell::default();
+    }
+    let code = info
+        .code
+        .get(def as usize)
+        .ok_or_else(|| Error::invalid("no such function", None))?;
+    let body = body_at(module_bytes, code.body_start, code.body_end)?;
+    let func_index = info.num_imported_funcs + def;
+    let run = |t: &mut Translator| {
+        let compiled = t.translate(info, func_index, &body, None, module_bytes)?;
+        Ok(then(t, compiled))
+    };
+    TRANSLATOR.with(|t| match t.try_borrow_mut() {
+        Ok(mut t) => run(&mut t),
+        // Not reentrant in practice; a fresh translator is correct anyway.
+        Err(_) => run(&mut Translator::default()),
+    })
 }
 
 /// The body at `start..end` of the module (a range the parser reported).
