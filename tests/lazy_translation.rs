@@ -243,3 +243,55 @@ fn an_invalid_body_is_reported_before_a_later_malformed_section() {
         assert_eq!(error(&bad_tail, lazy), first, "lazy {lazy}");
     }
 }
+
+/// A function whose frame (locals plus the deepest operand stack) needs
+/// more cells than a 16-bit slot can name: eager translation refuses the
+/// module, lazy translation traps on the call; the function below it with
+/// a frame of exactly 65,536 cells runs.
+#[test]
+fn frames_beyond_16_bit_slots_are_refused_cleanly() {
+    // `locals` declared i32 locals, then `depth` constants on the stack.
+    let func = |locals: u32, depth: u32| {
+        let mut body = format!("(func (export \"f{locals}_{depth}\") (result i32) (local");
+        body.push_str(&" i32".repeat(locals as usize));
+        body.push(')');
+        body.push_str(&" (i32.const 1)".repeat(depth as usize));
+        body.push_str(&" (drop)".repeat(depth as usize - 1));
+        body.push(')');
+        body
+    };
+    let fits = func(50_000, 15_536);
+    let too_big = func(50_000, 15_537);
+    for lazy in [true, false] {
+        let engine = engine(lazy);
+        let ok = format!("(module {fits})");
+        let module = Module::new(&engine, ok.as_bytes()).expect("a frame of 65,536 cells translates");
+        let mut store = Store::new(&engine);
+        let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        let f = inst.get_func(&store, "f50000_15536").expect("export");
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[], &mut out).expect("runs");
+        assert_eq!(out, [Val::I32(1)]);
+
+        let bad = format!("(module {too_big})");
+        let message = if lazy {
+            let module = Module::new(&engine, bad.as_bytes()).expect("valid: translated on the call");
+            let mut store = Store::new(&engine);
+            let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+            let f = inst.get_func(&store, "f50000_15537").expect("export");
+            f.call(&mut store, &[], &mut out)
+                .unwrap_err()
+                .message()
+                .to_string()
+        } else {
+            match Module::new(&engine, bad.as_bytes()) {
+                Ok(_) => panic!("eager translation accepted a frame of 65,537 cells"),
+                Err(e) => e.to_string(),
+            }
+        };
+        assert!(
+            message.contains("function frame too large"),
+            "lazy {lazy}: {message}"
+        );
+    }
+}

@@ -715,7 +715,7 @@ fn copies_after_calls_run_during_the_return() {
     }
     let listing = listing(&store, inst, 3);
     assert!(
-        listing.contains("4  Call { func: 1, base: 4 }\n    5  Copy { dst: 1, src: 0 }\n    6  I32MulImmA"),
+        listing.contains("8  Call { base: 4, func: 1 }\n   10  Copy { dst: 1, src: 0 }\n   12  I32MulImmA"),
         "{listing}"
     );
 }

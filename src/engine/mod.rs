@@ -5,6 +5,7 @@ pub mod executor;
 pub mod translator;
 
 use crate::core::Error;
+use crate::ir::code::{Code, Unit, UNIT};
 use crate::ir::Instr;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -22,7 +23,7 @@ static LAZY_ENTRY: [Instr; 1] = [Instr::TranslateAndEnter];
 /// the translated code also sees its frame size (`Acquire`/`Release`); one
 /// that sees the old code runs `LAZY_ENTRY`, which checks again.
 pub struct FuncCode {
-    code: AtomicPtr<Instr>,
+    code: AtomicPtr<Unit>,
     fast_call_cells: AtomicU32,
     frame_size: AtomicU32,
     pub num_params: u32,
@@ -39,7 +40,7 @@ impl FuncCode {
     /// A function to translate on its first call.
     pub fn lazy(num_params: u32, num_locals: u32, body_start: u32, body_end: u32) -> FuncCode {
         FuncCode {
-            code: AtomicPtr::new(LAZY_ENTRY.as_ptr().cast_mut()),
+            code: AtomicPtr::new(LAZY_ENTRY.as_ptr().cast::<Unit>().cast_mut()),
             fast_call_cells: AtomicU32::new(u32::MAX),
             frame_size: AtomicU32::new(num_locals),
             num_params,
@@ -92,7 +93,7 @@ impl FuncCode {
     /// Where calls enter the function: its translation or `LAZY_ENTRY`.
     /// Read it before `frame_size` (see the type's docs).
     #[inline(always)]
-    pub fn entry(&self) -> *const Instr {
+    pub fn entry(&self) -> *const Unit {
         self.code.load(Ordering::Acquire)
     }
 
@@ -116,7 +117,7 @@ impl FuncCode {
     /// translation it is given (see `CompiledFunc::offsets`).
     pub fn offset_before(
         &self,
-        ret: *const Instr,
+        ret: *const Unit,
         offsets: impl FnOnce(&CompiledFunc) -> Option<Offsets>,
     ) -> u32 {
         let Some(done) = self.get() else {
@@ -124,10 +125,9 @@ impl FuncCode {
         };
         // Address arithmetic only.
         let start = done.code.as_ptr() as usize;
-        let size = std::mem::size_of::<Instr>();
         match (ret as usize).checked_sub(start) {
-            Some(bytes) if bytes <= done.code.len() * size => {
-                done.offset_of((bytes / size).saturating_sub(1), || offsets(done))
+            Some(bytes) if bytes <= done.code.len() * UNIT => {
+                done.offset_of((bytes / UNIT).saturating_sub(1), || offsets(done))
             }
             _ => self.body_start,
         }
@@ -137,11 +137,11 @@ impl FuncCode {
 /// A function body translated for the interpreter.
 pub struct CompiledFunc {
     /// The code; each instruction's tag selects its handler.
-    pub code: Box<[Instr]>,
-    /// Where in the module the wasm operator of each instruction starts:
-    /// made on a backtrace's first need by translating the body again
-    /// (translation is deterministic), so that code nobody traps in does
-    /// not keep them (2 bytes an instruction).
+    pub code: Code,
+    /// Where in the module the wasm operator of each instruction starts, by
+    /// code unit: made on a backtrace's first need by translating the body
+    /// again (translation is deterministic), so that code nobody traps in
+    /// does not keep them (2 bytes a unit).
     pub offsets: OnceLock<Offsets>,
     pub num_params: u32,
     /// Parameters plus declared locals.
@@ -206,7 +206,7 @@ impl CompiledFunc {
 
 impl CompiledFunc {
     /// A readable listing of the translated code, one instruction a line
-    /// with its index (branch targets refer to these indices).
+    /// with the unit where it starts (branch targets refer to these).
     pub fn disassemble(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
@@ -215,13 +215,8 @@ impl CompiledFunc {
             "; params {}, locals {}, frame {} cells",
             self.num_params, self.num_locals, self.frame_size
         );
-        for (i, instr) in self.code.iter().enumerate() {
-            // Branch targets shown as instruction indices.
-            let mut instr = *instr;
-            if let Some(target) = instr.branch_target_mut() {
-                *target = crate::ir::absolute_target(i, *target);
-            }
-            let _ = writeln!(out, "{i:5}  {instr:?}");
+        for (at, instr) in self.code.decoded() {
+            let _ = writeln!(out, "{at:5}  {instr:?}");
         }
         out
     }
@@ -234,7 +229,7 @@ mod tests {
 
     fn func(body_offset: u32, offsets: &[u32]) -> CompiledFunc {
         CompiledFunc {
-            code: Box::new([]),
+            code: crate::ir::code::Code::empty(),
             offsets: OnceLock::from(Offsets::new(body_offset, offsets)),
             num_params: 0,
             num_locals: 0,

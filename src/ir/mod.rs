@@ -1,6 +1,7 @@
 //! The interpreter's internal code.
 //!
-//! Each wasm function body is translated once into a flat `Vec<Instr>`. The
+//! Each wasm function body is translated once into a flat `Vec<Instr>`,
+//! then encoded compactly (`code`). The
 //! code is register-style over *frame slots*: a frame holds the function's
 //! locals (slots `0..num_locals`, parameters first) followed by the operand
 //! stack, whose heights the translator knows statically. Every instruction
@@ -11,8 +12,8 @@
 //! `core::value`.
 //!
 //! Branch targets are instruction indices within the function while the
-//! translator works; in finished code they are distances in bytes from the
-//! branching instruction (`relative_target`), so that a jump is one
+//! translator works; in encoded code they are distances in bytes from the
+//! branching instruction (`code::Code::encode`), so that a jump is one
 //! addition to the instruction pointer.
 //! Memory instructions access memory 0 of the current instance and trap with
 //! `out of bounds memory access` when `addr + offset + size` exceeds its
@@ -22,8 +23,34 @@
 //! The list below is the single definition of every op; each comment states
 //! the wasm operator(s) it lowers, its operands and its traps.
 
+pub mod code;
+
 /// Index of a cell in the current frame.
-pub type Slot = u32;
+pub type Slot = u16;
+
+/// A 64-bit immediate as two 32-bit halves (low first), so that `Instr`
+/// needs only 4-byte alignment (see `code`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Imm64([u32; 2]);
+
+impl Imm64 {
+    #[inline(always)]
+    pub fn get(self) -> u64 {
+        self.0[0] as u64 | (self.0[1] as u64) << 32
+    }
+}
+
+impl From<u64> for Imm64 {
+    fn from(v: u64) -> Imm64 {
+        Imm64([v as u32, (v >> 32) as u32])
+    }
+}
+
+impl std::fmt::Debug for Imm64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
 
 /// A float constant as an instruction immediate: the bits of an `f32`
 /// (an `f64` constant qualifies when it is exactly an `f32`'s value).
@@ -55,21 +82,47 @@ impl FloatImm for f64 {
     }
 }
 
-/// Most instructions one function may have: a branch distance in bytes
-/// must fit an `i32` (the translator refuses longer bodies).
-pub(crate) const MAX_FUNC_INSTRS: usize = (i32::MAX as usize) / std::mem::size_of::<Instr>();
+/// Defines `Instr` from its variants, and the code units (`code::UNIT`
+/// bytes) each variant occupies in encoded code: its tag and fields, laid
+/// out as `repr(u16)` lays out a variant (a `repr(C)` struct of the tag
+/// and the fields, in order), rounded up to whole units (`units`).
+macro_rules! instr_enum {
+    ($( $(#[$attr:meta])* $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? ),* $(,)?) => {
+        /// One interpreter instruction. See the module docs for conventions.
+        ///
+        /// `repr(u16)` fixes the layout: a `u16` tag (the variant's index in
+        /// declaration order), then the fields; the interpreter reads the
+        /// tag to find the handler (`executor::handlers::HANDLERS`). In
+        /// encoded code (`code::Code`) each instruction takes only the units
+        /// its fields reach (`units`), so the fields that make a variant
+        /// small come first.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[repr(u16)]
+        pub enum Instr {
+            $( $(#[$attr])* $name $({ $($field: $ty),* })?, )*
+        }
 
-/// The target field of a branch at index `at` to index `target`: the byte
-/// distance, as the bits of an `i32` (at most `MAX_FUNC_INSTRS` apart).
-pub(crate) fn relative_target(at: usize, target: u32) -> u32 {
-    let bytes = (target as i64 - at as i64) * std::mem::size_of::<Instr>() as i64;
-    bytes as i32 as u32
-}
+        /// Code units each kind of instruction occupies, by variant name.
+        #[allow(non_upper_case_globals)]
+        pub(crate) mod units {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                pub(crate) const $name: usize = {
+                    #[allow(dead_code)]
+                    #[repr(C)]
+                    struct Shape {
+                        the_tag_: u16,
+                        $($($field: $ty),*)?
+                    }
+                    std::mem::size_of::<Shape>().div_ceil(super::code::UNIT)
+                };
+            )*
+        }
 
-/// The index a branch at index `at` with target field `rel` goes to (the
-/// inverse of `relative_target`).
-pub(crate) fn absolute_target(at: usize, rel: u32) -> u32 {
-    (at as i64 + (rel as i32 as i64) / std::mem::size_of::<Instr>() as i64) as u32
+        /// Code units each kind of instruction occupies, by tag.
+        pub(crate) static UNITS: [u8; [$(stringify!($name)),*].len()] = [$(units::$name as u8),*];
+    };
 }
 
 macro_rules! define_instr {
@@ -86,14 +139,7 @@ macro_rules! define_instr {
             $fvi:ident $fbi:ident $fnbi:ident $fbiA:ident $fnbiA:ident))*]
         arith_imm: [$(($ab:ident $ai:ident $aty:ident $aop:ident $aiA:ident))*]
     ) => {
-        /// One interpreter instruction. See the module docs for conventions.
-        ///
-        /// `repr(u16)` fixes the layout: a `u16` tag (the variant's index in
-        /// declaration order), then the fields; the interpreter reads the
-        /// tag to find the handler (`executor::handlers::HANDLERS`).
-        #[derive(Clone, Copy, Debug, PartialEq)]
-        #[repr(u16)]
-        pub enum Instr {
+        instr_enum! {
             /// `unreachable`. Traps: unreachable.
             Unreachable,
             /// `br` (and block exits): continue at `target`.
@@ -111,16 +157,16 @@ macro_rules! define_instr {
             /// `call`: call function `func` (module index) with arguments at
             /// `base..`; results come back at `base..`. Traps: call stack
             /// exhausted, or whatever the callee raises.
-            Call { func: u32, base: Slot },
+            Call { base: Slot, func: u32 },
             /// `call_indirect` through table `table` (tables are fewer than
             /// 2^16): arguments at `base..`, the element index at `index`
             /// (`base + n_params`). Traps: undefined element, uninitialized
             /// element, indirect call type mismatch.
-            CallIndirect { table: u16, type_index: u32, base: Slot, index: Slot },
+            CallIndirect { table: u16, base: Slot, index: Slot, type_index: u32 },
             /// `local.get`/`local.set` materialisation and branch value moves.
             Copy { dst: Slot, src: Slot },
             /// `i32.const` … `f64.const`, `ref.null`: `dst = val`.
-            Const { dst: Slot, val: u64 },
+            Const { dst: Slot, val: Imm64 },
             /// `select`: `dst` holds the first operand; `if cond == 0 { dst = b }`.
             Select { dst: Slot, b: Slot, cond: Slot },
             /// `ref.func`: `dst` = reference to function `func` (module index).
@@ -128,22 +174,22 @@ macro_rules! define_instr {
             /// `global.get`.
             GlobalGet { dst: Slot, global: u32 },
             /// `global.set`.
-            GlobalSet { global: u32, src: Slot },
+            GlobalSet { src: Slot, global: u32 },
             /// `table.get`. Traps: out of bounds table access.
-            TableGet { dst: Slot, table: u32, index: Slot },
+            TableGet { dst: Slot, index: Slot, table: u32 },
             /// `table.set`. Traps: out of bounds table access.
-            TableSet { table: u32, index: Slot, value: Slot },
+            TableSet { index: Slot, value: Slot, table: u32 },
             /// `table.size`.
             TableSize { dst: Slot, table: u32 },
             /// `table.grow`: operands (init, delta) at `args..`; the old size
             /// or -1 is written to `args`.
-            TableGrow { table: u32, args: Slot },
+            TableGrow { args: Slot, table: u32 },
             /// `table.fill`: operands (index, value, len) at `args..`.
-            TableFill { table: u32, args: Slot },
+            TableFill { args: Slot, table: u32 },
             /// `table.copy`: operands (dst, src, len) at `args..`.
-            TableCopy { dst_table: u32, src_table: u32, args: Slot },
+            TableCopy { args: Slot, dst_table: u32, src_table: u32 },
             /// `table.init`: operands (dst, src, len) at `args..`.
-            TableInit { table: u32, elem: u32, args: Slot },
+            TableInit { args: Slot, table: u32, elem: u32 },
             /// `elem.drop`.
             ElemDrop { elem: u32 },
             /// `memory.size` (memory 0).
@@ -155,7 +201,7 @@ macro_rules! define_instr {
             /// `memory.copy`: operands (dst, src, len) at `args..`.
             MemoryCopy { args: Slot },
             /// `memory.init`: operands (dst, src, len) at `args..`.
-            MemoryInit { data: u32, args: Slot },
+            MemoryInit { args: Slot, data: u32 },
             /// `data.drop`.
             DataDrop { data: u32 },
             /// `Const` then `Br` (a value flowing to a join): `dst = val`
@@ -165,8 +211,8 @@ macro_rules! define_instr {
             CopyBr { dst: Slot, src: Slot, target: u32 },
             /// `Return` of one result, the accumulator.
             Return1A {},
-            /// `select` with every operand in a slot below 2^16: `dst = if
-            /// cond != 0 { a } else { b }`.
+            /// `select` reading its first operand where it is (a local):
+            /// `dst = if cond != 0 { a } else { b }`.
             Select4 { dst: u16, a: u16, b: u16, cond: u16 },
             /// `Select4` with the condition from the accumulator.
             Select4A { dst: u16, a: u16, b: u16 },
@@ -971,8 +1017,11 @@ impl Instr {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn instr_is_16_bytes() {
+    fn instr_is_16_bytes_aligned_to_4() {
+        // Encoded code stores less (`code`); 4-byte alignment lets an
+        // instruction start at any unit.
         assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+        assert_eq!(std::mem::align_of::<super::Instr>(), 4);
     }
 
     #[test]
@@ -998,15 +1047,5 @@ mod tests {
         let nan = f32::from_bits(0x7fa0_0001);
         let imm = <f32 as FloatImm>::encode(nan.to_bits() as u64).expect("any f32");
         assert_eq!(<f32 as FloatImm>::decode(imm).to_bits(), 0x7fa0_0001);
-    }
-
-    #[test]
-    fn relative_targets_round_trip() {
-        use super::{absolute_target, relative_target};
-        for (at, target) in [(0, 0), (5, 2), (2, 5), (1_000_000, 3), (3, 70_000_000)] {
-            let rel = relative_target(at, target);
-            assert_eq!(absolute_target(at, rel), target, "{at} -> {target}");
-            assert_eq!(rel as i32 as i64, (target as i64 - at as i64) * 16);
-        }
     }
 }

@@ -33,14 +33,66 @@
 
 use super::Frame;
 use crate::core::Trap;
+use crate::ir::code::Unit;
 use crate::ir::Instr;
 
 pub(crate) use super::handlers::HANDLERS;
 use crate::runtime::func::CallTarget;
 use crate::runtime::Store;
 
-/// The next instruction to execute.
-pub(crate) type Ip = *const Instr;
+/// The next instruction to execute: a unit of encoded code (`ir::code`)
+/// where an instruction starts. A type of its own, so that every step of
+/// it says how many units it skips.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub(crate) struct Ip(*const Unit);
+
+impl Ip {
+    /// The instruction at `p`.
+    #[inline(always)]
+    pub(crate) fn new(p: *const Unit) -> Ip {
+        Ip(p)
+    }
+
+    /// The instruction `units` units on (an address computation only).
+    #[inline(always)]
+    pub(crate) fn skip(self, units: usize) -> Ip {
+        Ip(self.0.wrapping_add(units))
+    }
+
+    /// The instruction `rel` bytes away (a branch's encoded target).
+    #[inline(always)]
+    pub(crate) fn jump(self, rel: u32) -> Ip {
+        Ip(self.0.wrapping_byte_offset(rel as i32 as isize))
+    }
+
+    /// The instruction here, as a whole `Instr` (see `ir::code` for the
+    /// bytes past its units).
+    ///
+    /// # Safety
+    /// `self` points at an instruction of live code (or a static one).
+    #[inline(always)]
+    pub(crate) unsafe fn instr(self) -> Instr {
+        // SAFETY: the caller's obligation; code keeps a whole `Instr`
+        // readable from any instruction (`ir::code`), aligned to `Unit`.
+        unsafe { self.0.cast::<Instr>().read() }
+    }
+
+    /// The tag of the instruction here.
+    ///
+    /// # Safety
+    /// As for `instr`.
+    #[inline(always)]
+    pub(crate) unsafe fn tag(self) -> u16 {
+        // SAFETY: the caller's obligation; every instruction starts with
+        // its `u16` tag (`repr(u16)`).
+        unsafe { self.0.cast::<u16>().read() }
+    }
+
+    pub(crate) fn as_ptr(self) -> *const Unit {
+        self.0
+    }
+}
 /// First cell of the current frame.
 pub(crate) type Fp = *mut u64;
 /// Base address of memory 0 of the current instance.
@@ -146,7 +198,7 @@ pub(crate) unsafe fn handler(ip: Ip) -> Handler {
 pub(crate) unsafe fn handler_in(table: Table, ip: Ip) -> Handler {
     // SAFETY: `ip` points at an instruction (the caller's obligation), and
     // `table` points at `HANDLERS`, which has an entry for every tag.
-    unsafe { *table.cast::<Handler>().add((*ip).tag() as usize) }
+    unsafe { *table.cast::<Handler>().add(ip.tag() as usize) }
 }
 
 /// Continues with the instruction at `$ip`. Must be in tail position of a
@@ -226,7 +278,7 @@ pub(crate) unsafe fn execute(ip: Ip, fp: Fp, mem: Mem, cx: &mut Cx<'_>) -> Exit 
         #[cfg(feature = "dispatch-pairs")]
         {
             // SAFETY: `ip` points at an instruction (as for the dispatch).
-            let tag = unsafe { (*ip).tag() } as usize;
+            let tag = unsafe { ip.tag() } as usize;
             pairs::record(previous, tag);
             previous = tag;
         }

@@ -130,7 +130,7 @@ pub(crate) fn check_host_results(
 /// or the call).
 pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<TrapFrame> {
     let mut out = Vec::with_capacity(frames.len() + 1);
-    let marker = handlers::RETURN_TO_INSTANCE.as_ptr();
+    let marker = dispatch::Ip::new(handlers::RETURN_TO_INSTANCE.as_ptr().cast());
     // Records that return to another instance repeat their caller's.
     for f in std::iter::once(&current).chain(frames.iter().rev().filter(|f| f.ret != marker)) {
         if let FuncKind::Wasm {
@@ -140,8 +140,9 @@ pub(crate) fn backtrace(store: &Store, current: Frame, frames: &[Frame]) -> Vec<
         } = &store.funcs[f.func as usize].kind
         {
             let code = &module.info().code[*def as usize];
-            let module_offset =
-                code.offset_before(f.ret, |installed| module.offsets_again(*def, installed)) as usize;
+            let module_offset = code
+                .offset_before(f.ret.as_ptr(), |installed| module.offsets_again(*def, installed))
+                as usize;
             out.push(TrapFrame {
                 instance: *instance,
                 func_index: module.info().num_imported_funcs + def,

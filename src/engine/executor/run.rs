@@ -1,6 +1,6 @@
 //! Entering the threaded code, leaving it, and calling host functions.
 
-use super::dispatch::{execute, Cx, Exit, Fp};
+use super::dispatch::{execute, Cx, Exit, Fp, Ip};
 use super::{backtrace, check_host_results, Frame, Stack};
 use crate::core::{Trap, TrapCode, Val};
 use crate::runtime::func::FuncKind;
@@ -25,7 +25,7 @@ pub(super) fn run(store: &mut Store, stack: &mut Stack, func: u32, args: &[Val])
         code.num_params as usize,
         code.num_locals as usize,
     );
-    let ops = code.code.as_ptr();
+    let ops = Ip::new(code.code.as_ptr());
     if frame_size > stack.cells.len() {
         return Err(Trap::new(TrapCode::StackExhausted));
     }

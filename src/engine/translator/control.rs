@@ -63,9 +63,9 @@ impl Translator {
         let mut instr = instr;
         if let (Instr::Br { .. }, Some(&prev)) = (instr, self.code.last()) {
             let fused = match prev {
-                Instr::Const { dst, val } if val <= u32::MAX as u64 => Some(Instr::ConstBr {
+                Instr::Const { dst, val } if val.get() <= u32::MAX as u64 => Some(Instr::ConstBr {
                     dst,
-                    val: val as u32,
+                    val: val.get() as u32,
                     target: 0,
                 }),
                 Instr::Copy { dst, src } => Some(Instr::CopyBr { dst, src, target: 0 }),
@@ -202,7 +202,7 @@ impl Translator {
     }
 
     /// Number of values a branch to `depth` carries, and their target slot.
-    fn branch_dest(&self, depth: u32) -> (usize, u32, u32) {
+    fn branch_dest(&self, depth: u32) -> (usize, u32, Slot) {
         let idx = self.ctrls.len() - 1 - depth as usize;
         let c = &self.ctrls[idx];
         let arity = if c.kind == CtrlKind::Loop {
@@ -223,7 +223,7 @@ impl Translator {
         (0..arity as usize).any(|i| {
             let pos = len - arity as usize + i;
             match self.stack[pos] {
-                Operand::Home => self.home(pos) != dest + i as u32,
+                Operand::Home => self.home(pos) != dest.wrapping_add(i as Slot),
                 Operand::Local(_) | Operand::Const(_) => true,
             }
         })
@@ -240,10 +240,10 @@ impl Translator {
         let len = self.stack.len();
         for i in 0..arity as usize {
             let pos = len - arity as usize + i;
-            let dst = dest + i as u32;
+            let dst = dest.wrapping_add(i as Slot);
             match self.stack[pos] {
                 Operand::Const(val) => {
-                    self.emit(Instr::Const { dst, val });
+                    self.emit(Instr::Const { dst, val: val.into() });
                 }
                 Operand::Local(src) => {
                     self.emit(Instr::Copy { dst, src });
@@ -287,7 +287,7 @@ impl Translator {
                     self.emit(Instr::Copy { dst, src });
                 }
                 Operand::Const(val) => {
-                    self.emit(Instr::Const { dst, val });
+                    self.emit(Instr::Const { dst, val: val.into() });
                 }
                 Operand::Home => {}
             }
@@ -360,7 +360,7 @@ impl Translator {
         let prev = at.checked_sub(1)?;
         let cmp = self.code[prev];
         let fits = self.label_pos != at
-            && slot >= self.num_locals
+            && u32::from(slot) >= self.num_locals
             && super::visit::is_comparison(&cmp)
             && super::visit::comparison_dst(&cmp) == Some(slot);
         fits.then_some(cmp)
@@ -413,7 +413,7 @@ impl Translator {
     }
 
     /// `br_table` (the index is already popped into `index`).
-    pub(super) fn br_table(&mut self, index: u32, targets: &[u32], default: u32) {
+    pub(super) fn br_table(&mut self, index: Slot, targets: &[u32], default: u32) {
         let len = targets.len() as u32;
         self.emit(Instr::BrTable { index, len });
         let first_entry = self.code.len();

@@ -17,10 +17,14 @@ mod visit;
 
 use super::CompiledFunc;
 use crate::core::Error;
+use crate::ir::code::Code;
 use crate::ir::{Instr, Slot};
 use crate::module::ModuleInfo;
 use control::{Ctrl, Label};
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
+
+/// Most cells a frame may have: every slot must fit a `Slot`.
+const MAX_FRAME_CELLS: u64 = Slot::MAX as u64 + 1;
 
 /// An operand stack entry at compile time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +32,7 @@ enum Operand {
     /// The value is in its home slot.
     Home,
     /// The value is (still) in the slot of this local.
-    Local(u32),
+    Local(Slot),
     /// A constant not yet written anywhere (it may end up as an immediate).
     Const(u64),
 }
@@ -84,6 +88,9 @@ pub(crate) struct Translator {
     /// positions of the branch instructions.
     entries: Vec<bool>,
     branches: Vec<u32>,
+    /// The unit where each instruction of the last translation starts in
+    /// its encoded code, and its end (`Code::encode`).
+    positions: Vec<u32>,
 }
 
 impl Translator {
@@ -133,18 +140,21 @@ impl Translator {
             self.visit(info, op)?;
         }
         ops.finish().map_err(err)?;
-        // Branch distances are `i32` byte counts (`ir::relative_target`).
-        if self.code.len() > crate::ir::MAX_FUNC_INSTRS {
-            return Err(Error::resource("function body too large to translate"));
-        }
-
         self.thread_jumps_to_returns();
         self.finish_code();
+        let code = Code::encode(&self.code, &mut self.positions)
+            .ok_or_else(|| Error::resource("function body too large to translate"))?;
+        // Slots are 16 bits (instructions stay small), so a frame has at
+        // most 2^16 cells: locals plus the deepest operand stack.
         let frame_size = num_locals as u64 + self.max_height as u64;
-        let frame_size =
-            u32::try_from(frame_size).map_err(|_| Error::resource("function frame is too large"))?;
+        if frame_size > MAX_FRAME_CELLS {
+            return Err(Error::resource(format!(
+                "function frame too large: {frame_size} cells of locals and operands (at most {MAX_FRAME_CELLS})"
+            )));
+        }
+        let frame_size = frame_size as u32;
         Ok(CompiledFunc {
-            code: self.code.as_slice().into(),
+            code,
             offsets: std::sync::OnceLock::new(),
             num_params,
             num_locals,
@@ -157,7 +167,12 @@ impl Translator {
     /// The module offsets of the instructions of the last translation (of
     /// a body starting at `body_offset`): a backtrace's, made on demand.
     pub(crate) fn offsets(&self, body_offset: u32) -> super::Offsets {
-        super::Offsets::new(body_offset, &self.offsets)
+        // By unit: each unit of an instruction maps to its offset.
+        let mut by_unit = Vec::with_capacity(self.positions.last().map_or(0, |&end| end as usize));
+        for (i, span) in self.positions.windows(2).enumerate() {
+            by_unit.extend(std::iter::repeat_n(self.offsets[i], (span[1] - span[0]) as usize));
+        }
+        super::Offsets::new(body_offset, &by_unit)
     }
 
     /// Peephole: a jump whose target is a `Return` becomes that `Return`
@@ -177,8 +192,8 @@ impl Translator {
     /// instead (see `executor::dispatch`), except where a branch may arrive
     /// in between or the value changes type there; (2) frequent pairs run
     /// as one instruction (`pairs`); (3) each `BrEntry` gets the tag of its
-    /// target; (4) branch targets become byte distances from the branching
-    /// instruction (the form the executor reads).
+    /// target. Branch targets stay instruction indices (`Code::encode`
+    /// makes them distances).
     fn finish_code(&mut self) {
         let code = &mut self.code;
         let entries = &mut self.entries;
@@ -246,8 +261,7 @@ impl Translator {
             join_step(code, entries, prev, at);
         }
         // (3) Targets are inside the code; were one not, the entry would
-        // become a plain jump, which the table runs. (4) Last: the others
-        // work with indices.
+        // become a plain jump, which the table runs.
         for &at in branches.iter() {
             let at = at as usize;
             if let Instr::BrEntry { target, .. } = code[at] {
@@ -259,14 +273,11 @@ impl Translator {
                     None => Instr::Br { target },
                 };
             }
-            if let Some(target) = code[at].branch_target_mut() {
-                *target = crate::ir::relative_target(at, *target);
-            }
         }
     }
 
     /// Whether `local` is known to hold zero here (see `zero_locals`).
-    fn known_zero(&self, local: u32) -> bool {
+    fn known_zero(&self, local: Slot) -> bool {
         self.label_pos == usize::MAX && local < 64 && self.zero_locals >> local & 1 == 1
     }
 
@@ -301,7 +312,9 @@ impl Translator {
 
     /// Home slot of stack position `pos`.
     fn home(&self, pos: usize) -> Slot {
-        self.num_locals + pos as u32
+        // Truncated when the frame outgrows the slots: such a function is
+        // refused once translated (`translate`), so the code never runs.
+        (self.num_locals as usize + pos) as Slot
     }
 
     /// Slot where the operand at `pos` lives; a deferred constant is first
@@ -312,7 +325,7 @@ impl Translator {
             Operand::Local(l) => l,
             Operand::Const(val) => {
                 let dst = self.home(pos);
-                self.emit(Instr::Const { dst, val });
+                self.emit(Instr::Const { dst, val: val.into() });
                 self.stack[pos] = Operand::Home;
                 dst
             }
@@ -352,7 +365,7 @@ impl Translator {
         match self.stack[pos] {
             Operand::Home => return,
             Operand::Local(l) => self.emit(Instr::Copy { dst, src: l }),
-            Operand::Const(val) => self.emit(Instr::Const { dst, val }),
+            Operand::Const(val) => self.emit(Instr::Const { dst, val: val.into() }),
         };
         self.stack[pos] = Operand::Home;
     }
@@ -374,7 +387,7 @@ impl Translator {
 
     /// Materialises every deferred read of `local` (before it is written).
     /// Returns whether any copy was emitted.
-    fn materialize_local(&mut self, local: u32) -> bool {
+    fn materialize_local(&mut self, local: Slot) -> bool {
         let mut any = false;
         for pos in 0..self.stack.len() {
             if self.stack[pos] == Operand::Local(local) {

@@ -2,7 +2,7 @@
 //! instruction becomes the fused one; the second stays in place, unreached
 //! (the fused handler continues after it), so positions, offsets and branch
 //! targets do not move. A pair is fused only when no branch arrives at its
-//! second instruction, and only when its slots fit 16 bits.
+//! second instruction.
 
 use crate::ir::{Instr, Slot};
 
@@ -10,34 +10,22 @@ use crate::ir::{Instr, Slot};
 /// after the accumulator pass: an accumulator form in `second` reads what
 /// `first` produced.
 pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     Some(match (first, second) {
-        (Instr::Copy { dst, src }, Instr::Copy { dst: dst2, src: src2 }) => Instr::Copy2 {
-            dst: n(dst)?,
-            src: n(src)?,
-            dst2: n(dst2)?,
-            src2: n(src2)?,
-        },
+        (Instr::Copy { dst, src }, Instr::Copy { dst: dst2, src: src2 }) => {
+            Instr::Copy2 { dst, src, dst2, src2 }
+        }
         (Instr::I32Add { dst, a, b }, Instr::BrI32LtUA { b: limit, target }) => Instr::I32AddBrLtU {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            limit: n(limit)?,
+            dst,
+            a,
+            b,
+            limit,
             target,
         },
-        (Instr::I32AddImm { dst, a, imm }, Instr::Br { target }) => Instr::I32AddImmBr {
-            dst: n(dst)?,
-            a: n(a)?,
-            imm,
-            target,
-        },
+        (Instr::I32AddImm { dst, a, imm }, Instr::Br { target }) => {
+            Instr::I32AddImmBr { dst, a, imm, target }
+        }
         (Instr::I32AddImm { dst, a, imm }, Instr::Copy { dst: dst2, src }) if src == dst => {
-            Instr::I32AddImmCopy {
-                dst: n(dst)?,
-                a: n(a)?,
-                dst2: n(dst2)?,
-                imm,
-            }
+            Instr::I32AddImmCopy { dst, a, dst2, imm }
         }
         (
             Instr::I64Load32U {
@@ -47,58 +35,52 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             },
             Instr::I64AddB { dst, a } | Instr::I64AddA { dst, b: a },
         ) => Instr::I64Load32UAddTo {
-            ld: n(ld)?,
-            addr: n(addr)?,
-            dst: n(dst)?,
-            a: n(a)?,
+            ld,
+            addr,
+            dst,
+            a,
             offset,
         },
         (Instr::I32MulImm { dst, a, imm: mul }, Instr::I32AddImmA { dst: dst2, imm: add }) => {
             Instr::I32MulImmAddImm {
-                dst: n(dst)?,
-                a: n(a)?,
-                dst2: n(dst2)?,
+                dst,
+                a,
+                dst2,
                 mul,
                 add,
             }
         }
         (Instr::I32Load8U { dst, addr, offset }, Instr::BrTableA { len }) => Instr::I32Load8UBrTable {
-            dst: n(dst)?,
-            addr: n(addr)?,
+            dst,
+            addr,
             offset,
             len,
         },
         (Instr::I32MulImmA { dst, imm }, Instr::I32Store16A { addr, offset }) => Instr::I32MulImmStore16 {
-            dst: n(dst)?,
-            addr: n(addr)?,
+            dst,
+            addr,
             imm,
             offset,
         },
-        (Instr::I32XorA { dst, b }, Instr::I32Store8A { addr, offset }) => Instr::I32XorStore8 {
-            dst: n(dst)?,
-            b: n(b)?,
-            addr: n(addr)?,
-            offset,
-        },
-        (Instr::I64ExtendI32S { dst, src }, Instr::I64AddB { dst: dst2, a }) => Instr::I64AddExtendI32S {
-            dst: n(dst)?,
-            src: n(src)?,
-            dst2: n(dst2)?,
-            a: n(a)?,
-        },
+        (Instr::I32XorA { dst, b }, Instr::I32Store8A { addr, offset }) => {
+            Instr::I32XorStore8 { dst, b, addr, offset }
+        }
+        (Instr::I64ExtendI32S { dst, src }, Instr::I64AddB { dst: dst2, a }) => {
+            Instr::I64AddExtendI32S { dst, src, dst2, a }
+        }
         (Instr::I32Add { dst, a, b }, Instr::I32Store8ImmA { offset, imm }) => Instr::I32AddStore8Imm {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
+            dst,
+            a,
+            b,
             // A byte store keeps the low 8 bits.
             imm: imm as u8,
             offset,
         },
         (Instr::I32Add { dst, a, b }, Instr::I32Load8UA { dst: ld, offset }) => Instr::I32AddLoad8U {
-            dst: n(dst)?,
-            a: n(a)?,
-            b: n(b)?,
-            ld: n(ld)?,
+            dst,
+            a,
+            b,
+            ld,
             offset,
         },
         (
@@ -109,10 +91,10 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             },
             Instr::I32AddB { dst, a } | Instr::I32AddA { dst, b: a },
         ) => Instr::I32Load8UAddTo {
-            ld: n(ld)?,
-            addr: n(addr)?,
-            dst: n(dst)?,
-            a: n(a)?,
+            ld,
+            addr,
+            dst,
+            a,
             offset,
         },
         (
@@ -123,10 +105,10 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             },
             Instr::I32AddB { dst, a } | Instr::I32AddA { dst, b: a },
         ) => Instr::I32Load8SAddTo {
-            ld: n(ld)?,
-            addr: n(addr)?,
-            dst: n(dst)?,
-            a: n(a)?,
+            ld,
+            addr,
+            dst,
+            a,
             offset,
         },
         (
@@ -142,8 +124,8 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             add_imm2((dst, a, imm), (dst2, dst, imm2))?
         }
         (Instr::I32LoadA { dst, offset }, Instr::BrI32LtUA { b, target }) => Instr::I32LoadBrLtU {
-            dst: n(dst)?,
-            b: n(b)?,
+            dst,
+            b,
             offset,
             target,
         },
@@ -155,19 +137,19 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
                 offset,
             },
         ) => Instr::I32AddImmLoad {
-            dst: n(dst)?,
-            a: n(a)?,
-            ld: n(ld)?,
-            addr: n(addr)?,
+            dst,
+            a,
+            ld,
+            addr,
             imm: i16::try_from(imm as i32).ok()?,
             offset,
         },
         // The load's address is the sum.
         (Instr::I32AddImm { dst, a, imm }, Instr::I32LoadA { dst: ld, offset }) => Instr::I32AddImmLoad {
-            dst: n(dst)?,
-            a: n(a)?,
-            ld: n(ld)?,
-            addr: n(dst)?,
+            dst,
+            a,
+            ld,
+            addr: dst,
             imm: i16::try_from(imm as i32).ok()?,
             offset,
         },
@@ -176,9 +158,9 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             Instr::I32Load8UAdd { dst, base, imm },
             Instr::BrI32NeB { a, target } | Instr::BrI32NeA { b: a, target },
         ) => Instr::I32Load8UAddBrNe {
-            dst: n(dst)?,
-            base: n(base)?,
-            a: n(a)?,
+            dst,
+            base,
+            a,
             imm,
             target,
         },
@@ -186,10 +168,10 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             Instr::I32LoadAdd { dst: ld, base, imm },
             Instr::I32MulB { dst, a } | Instr::I32MulA { dst, b: a },
         ) => Instr::I32LoadAddMul {
-            ld: n(ld)?,
-            base: n(base)?,
-            dst: n(dst)?,
-            a: n(a)?,
+            ld,
+            base,
+            dst,
+            a,
             imm,
         },
         (
@@ -200,51 +182,29 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
             },
             Instr::I32MulB { dst, a } | Instr::I32MulA { dst, b: a },
         ) => Instr::I32LoadMul {
-            ld: n(ld)?,
-            addr: n(addr)?,
-            dst: n(dst)?,
-            a: n(a)?,
+            ld,
+            addr,
+            dst,
+            a,
             offset,
         },
         (
             Instr::I32RotlImm { dst, a, imm },
             Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
-        ) => Instr::I32RotlImmXor {
-            dst: n(dst)?,
-            a: n(a)?,
-            dst2: n(dst2)?,
-            b: n(b)?,
-            imm,
-        },
+        ) => Instr::I32RotlImmXor { dst, a, dst2, b, imm },
         (
             Instr::I32ShrUImm { dst, a, imm },
             Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
-        ) => Instr::I32ShrUImmXor {
-            dst: n(dst)?,
-            a: n(a)?,
-            dst2: n(dst2)?,
-            b: n(b)?,
-            imm,
-        },
+        ) => Instr::I32ShrUImmXor { dst, a, dst2, b, imm },
         (
             Instr::I32ShrUImmA { dst, imm },
             Instr::I32XorB { dst: dst2, a: b } | Instr::I32XorA { dst: dst2, b },
-        ) => Instr::I32ShrUImmAXor {
-            dst: n(dst)?,
-            dst2: n(dst2)?,
-            b: n(b)?,
-            imm,
-        },
+        ) => Instr::I32ShrUImmAXor { dst, dst2, b, imm },
         // Addition commutes: `A` and `B` forms alike.
         (
             Instr::I32AddA { dst, b: x } | Instr::I32AddB { dst, a: x },
             Instr::I32AddA { dst: dst2, b: y } | Instr::I32AddB { dst: dst2, a: y },
-        ) => Instr::I32AddAccAdd {
-            dst: n(dst)?,
-            x: n(x)?,
-            dst2: n(dst2)?,
-            y: n(y)?,
-        },
+        ) => Instr::I32AddAccAdd { dst, x, dst2, y },
         (Instr::I32Add { a, b, .. }, Instr::Return1A {}) => Instr::I32AddReturn { a, b },
         (Instr::I32AddImm { a, imm, .. }, Instr::Return1A {}) => Instr::I32AddImmReturn { a, imm },
         _ => {
@@ -258,48 +218,17 @@ pub(super) fn fuse(first: Instr, second: Instr) -> Option<Instr> {
 /// The accumulator form of `F64{Add,Sub,Mul}`, then an `I64StoreA` (an
 /// `f64.store`) of its result (`F64AddAStore` and its kin).
 fn fuse_f64_store(first: Instr, second: Instr) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     let Instr::I64StoreA { addr, offset } = second else {
         return None;
     };
-    let (addr, offset) = (n(addr)?, offset);
+    let (addr, offset) = (addr, offset);
     Some(match first {
-        Instr::F64AddA { dst, b: c } => Instr::F64AddAStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
-        Instr::F64AddB { dst, a: c } => Instr::F64AddBStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
-        Instr::F64SubA { dst, b: c } => Instr::F64SubAStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
-        Instr::F64SubB { dst, a: c } => Instr::F64SubBStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
-        Instr::F64MulA { dst, b: c } => Instr::F64MulAStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
-        Instr::F64MulB { dst, a: c } => Instr::F64MulBStore {
-            dst: n(dst)?,
-            c: n(c)?,
-            addr,
-            offset,
-        },
+        Instr::F64AddA { dst, b: c } => Instr::F64AddAStore { dst, c, addr, offset },
+        Instr::F64AddB { dst, a: c } => Instr::F64AddBStore { dst, c, addr, offset },
+        Instr::F64SubA { dst, b: c } => Instr::F64SubAStore { dst, c, addr, offset },
+        Instr::F64SubB { dst, a: c } => Instr::F64SubBStore { dst, c, addr, offset },
+        Instr::F64MulA { dst, b: c } => Instr::F64MulAStore { dst, c, addr, offset },
+        Instr::F64MulB { dst, a: c } => Instr::F64MulBStore { dst, c, addr, offset },
         _ => return None,
     })
 }
@@ -307,23 +236,22 @@ fn fuse_f64_store(first: Instr, second: Instr) -> Option<Instr> {
 /// `I64Load` or `I64LoadAdd` (an `f64.load`), then the accumulator form of
 /// `F64{Add,Sub,Mul}` reading it (`I64LoadF64AddA` and its kin).
 fn fuse_load_f64(first: Instr, second: Instr) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     macro_rules! forms {
         ($($op:ident => $plain:ident $added:ident;)*) => {
             match (first, second) {
                 $(
                     (Instr::I64Load { dst: ld, addr, offset }, forms!(@op $op dst c)) => Instr::$plain {
-                        ld: n(ld)?,
-                        addr: n(addr)?,
-                        dst: n(dst)?,
-                        c: n(c)?,
+                        ld,
+                        addr,
+                        dst,
+                        c,
                         offset,
                     },
                     (Instr::I64LoadAdd { dst: ld, base, imm }, forms!(@op $op dst c)) => Instr::$added {
-                        ld: n(ld)?,
-                        base: n(base)?,
-                        dst: n(dst)?,
-                        c: n(c)?,
+                        ld,
+                        base,
+                        dst,
+                        c,
                         imm,
                     },
                 )*
@@ -449,7 +377,6 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
 /// the one before from the accumulator), if there is one (see
 /// `Instr::F64AddMulAddA`). Runs after the accumulator pass.
 pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     // The last add: its result, its other operand, and whether it takes the
     // accumulator on the left (`A`).
     let (dst3, other, left) = match third {
@@ -457,10 +384,9 @@ pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> 
         Instr::F64AddB { dst, a } => (dst, a, false),
         _ => return None,
     };
-    let dst3 = n(dst3)?;
     Some(match (first, second) {
         (Instr::F64Add { dst, a, b }, Instr::F64MulA { dst: dst2, b: c }) => {
-            let (dst, a, b, dst2, c, d) = (n(dst)?, n(a)?, n(b)?, n(dst2)?, n(c)?, n(other)?);
+            let d = other;
             if left {
                 Instr::F64AddMulAddA {
                     dst,
@@ -492,7 +418,6 @@ pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> 
                 b: e,
             },
         ) if other == dst => {
-            let (dst, a, b, dst2, c, e) = (n(dst)?, n(a)?, n(b)?, n(dst2)?, n(c)?, n(e)?);
             if left {
                 Instr::F64MulMulAddA {
                     dst,
@@ -519,16 +444,15 @@ pub(super) fn fuse3(first: Instr, second: Instr, third: Instr) -> Option<Instr> 
     })
 }
 
-/// `I32AddImm2` of two `(dst, a, imm)` additions, when slots fit 16 bits
-/// and immediates 16 signed bits.
+/// `I32AddImm2` of two `(dst, a, imm)` additions, when the immediates fit
+/// 16 signed bits.
 fn add_imm2(first: (Slot, Slot, u32), second: (Slot, Slot, u32)) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     let small = |imm: u32| i16::try_from(imm as i32).ok();
     Some(Instr::I32AddImm2 {
-        dst: n(first.0)?,
-        a: n(first.1)?,
-        dst2: n(second.0)?,
-        a2: n(second.1)?,
+        dst: first.0,
+        a: first.1,
+        dst2: second.0,
+        a2: second.1,
         imm: small(first.2)?,
         imm2: small(second.2)?,
     })
@@ -536,17 +460,16 @@ fn add_imm2(first: (Slot, Slot, u32), second: (Slot, Slot, u32)) -> Option<Instr
 
 /// `F64{X}` then the accumulator form of `F64{Y}` reading its result.
 fn fuse_f64(first: Instr, second: Instr) -> Option<Instr> {
-    let n = |s: Slot| u16::try_from(s).ok();
     macro_rules! f64_pairs {
         ($($x:ident $y:ident => $name:ident;)*) => {
             match (first, second) {
                 $(
                     (f64_pairs!(@first $x dst a b), f64_pairs!(@second $y dst2 c)) => Instr::$name {
-                        dst: n(dst)?,
-                        a: n(a)?,
-                        b: n(b)?,
-                        dst2: n(dst2)?,
-                        c: n(c)?,
+                        dst,
+                        a,
+                        b,
+                        dst2,
+                        c,
                     },
                 )*
                 _ => return None,

@@ -3,7 +3,7 @@
 use super::control::CtrlKind;
 use super::{Operand, Translator};
 use crate::core::Error;
-use crate::ir::Instr;
+use crate::ir::{Instr, Slot};
 use crate::module::ModuleInfo;
 use wasmparser::{BlockType, Operator};
 
@@ -19,14 +19,14 @@ impl Translator {
         }
     }
 
-    fn binop(&mut self, make: impl FnOnce(u32, u32, u32) -> Instr) {
+    fn binop(&mut self, make: impl FnOnce(Slot, Slot, Slot) -> Instr) {
         let b = self.pop();
         let a = self.pop();
         let dst = self.push_home();
         self.emit_result(make(dst, a, b));
     }
 
-    fn unop(&mut self, make: impl Fn(u32, u32) -> Instr) {
+    fn unop(&mut self, make: impl Fn(Slot, Slot) -> Instr) {
         if self.fuse_extending_load(&make) {
             return;
         }
@@ -37,7 +37,7 @@ impl Translator {
 
     /// `i64.extend_i32_s/u` of an `i32.load` just emitted into the top
     /// operand's home slot becomes `i64.load32_s/u` (the same value).
-    fn fuse_extending_load(&mut self, make: &impl Fn(u32, u32) -> Instr) -> bool {
+    fn fuse_extending_load(&mut self, make: &impl Fn(Slot, Slot) -> Instr) -> bool {
         let (Some(at), Some(Operand::Home)) = (self.last_result, self.stack.last()) else {
             return false;
         };
@@ -64,8 +64,8 @@ impl Translator {
     fn load(
         &mut self,
         offset: u64,
-        make: impl Fn(u32, u32, u32) -> Instr,
-        fused: impl FnOnce(u32, u32, u32) -> Instr,
+        make: impl Fn(Slot, Slot, u32) -> Instr,
+        fused: impl FnOnce(Slot, Slot, u32) -> Instr,
     ) {
         if offset == 0 {
             if let Some((at, base, imm)) = self.address_add(self.stack.len() - 1) {
@@ -108,9 +108,9 @@ impl Translator {
     fn store(
         &mut self,
         offset: u64,
-        make: impl Fn(u32, u32, u32) -> Instr,
-        fused: impl FnOnce(u32, u32, u32) -> Instr,
-        constant: (bool, impl Fn(u32, u32, u32) -> Instr),
+        make: impl Fn(Slot, Slot, u32) -> Instr,
+        fused: impl FnOnce(Slot, u32, Slot) -> Instr,
+        constant: (bool, impl Fn(Slot, u32, u32) -> Instr),
     ) {
         let (wide, make_const) = constant;
         let n = self.stack.len();
@@ -157,7 +157,7 @@ impl Translator {
     /// instruction as `base + imm` (`I32AddImm`), that instruction's index,
     /// `base` and `imm`: a memory access may take the addition over (its
     /// wrapping semantics are kept by the fused forms).
-    fn address_add(&self, pos: usize) -> Option<(usize, u32, u32)> {
+    fn address_add(&self, pos: usize) -> Option<(usize, Slot, u32)> {
         let at = self.last_result?;
         if !matches!(self.stack[pos], Operand::Home) {
             return None;
@@ -182,7 +182,7 @@ impl Translator {
     }
 
     /// A binary op whose right operand is a constant immediate.
-    fn binop_imm(&mut self, imm: u32, make: impl Fn(u32, u32, u32) -> Instr) {
+    fn binop_imm(&mut self, imm: u32, make: impl Fn(Slot, Slot, u32) -> Instr) {
         let instr = make(0, 0, imm);
         if self.fuse_shift_pair(instr) {
             return;
@@ -253,14 +253,14 @@ impl Translator {
 
     /// Pops `n` operands after moving them to consecutive home slots;
     /// returns the first slot.
-    fn pop_args(&mut self, n: usize) -> u32 {
+    fn pop_args(&mut self, n: usize) -> Slot {
         let base = self.materialize_top(n);
         self.stack.truncate(self.stack.len() - n);
         base
     }
 
     /// `local.set` / `local.tee`.
-    fn set_local(&mut self, local: u32, tee: bool) {
+    fn set_local(&mut self, local: Slot, tee: bool) {
         let pos = self.stack.len() - 1;
         let value = self.stack[pos];
         // Zeroing a local that still holds its initial zero (a common
@@ -280,7 +280,10 @@ impl Translator {
         let copied = self.materialize_local(local);
         match value {
             Operand::Const(val) => {
-                self.emit(Instr::Const { dst: local, val });
+                self.emit(Instr::Const {
+                    dst: local,
+                    val: val.into(),
+                });
             }
             Operand::Local(l) if l == local => {}
             Operand::Local(l) => {
@@ -382,7 +385,7 @@ impl Translator {
                     table,
                     type_index,
                     base,
-                    index: base + np as u32,
+                    index: base.wrapping_add(np as Slot),
                 });
                 for _ in 0..nr {
                     self.push_home();
@@ -401,26 +404,20 @@ impl Translator {
                 // A first operand still in its local: read it there rather
                 // than copy it to the result's slot first.
                 if let Operand::Local(a) = self.stack[pos] {
-                    let slots = (
-                        u16::try_from(self.home(pos)),
-                        u16::try_from(a),
-                        u16::try_from(b),
-                        u16::try_from(cond),
-                    );
-                    if let (Ok(dst), Ok(a), Ok(b), Ok(cond)) = slots {
-                        self.stack.pop();
-                        self.push_home();
-                        self.emit_result(Instr::Select4 { dst, a, b, cond });
-                        return Ok(());
-                    }
+                    let dst = self.home(pos);
+                    self.stack.pop();
+                    self.push_home();
+                    self.emit_result(Instr::Select4 { dst, a, b, cond });
+                    return Ok(());
                 }
                 self.materialize_at(pos);
                 let dst = self.home(pos);
                 self.emit_result(Instr::Select { dst, b, cond });
             }
-            O::LocalGet { local_index } => self.push_deferred(Operand::Local(local_index)),
-            O::LocalSet { local_index } => self.set_local(local_index, false),
-            O::LocalTee { local_index } => self.set_local(local_index, true),
+            // Validation bounds locals to 50,000: an index fits a slot.
+            O::LocalGet { local_index } => self.push_deferred(Operand::Local(local_index as Slot)),
+            O::LocalSet { local_index } => self.set_local(local_index as Slot, false),
+            O::LocalTee { local_index } => self.set_local(local_index as Slot, true),
             O::GlobalGet { global_index } => {
                 let dst = self.push_home();
                 self.emit_result(Instr::GlobalGet {
@@ -632,7 +629,7 @@ impl Translator {
 /// Makes a result-producing instruction write to `slot` instead; false
 /// (nothing changed: the caller copies the value) for an instruction this
 /// does not know, which the debug builds of the tests report.
-fn retarget_dst(instr: &mut Instr, slot: u32) -> bool {
+fn retarget_dst(instr: &mut Instr, slot: Slot) -> bool {
     macro_rules! retarget {
         (
             binop: [$(($bin:ident $($_binx:ident)*))*]
@@ -664,24 +661,20 @@ fn retarget_dst(instr: &mut Instr, slot: u32) -> bool {
                     *dst = slot;
                     true
                 }
-                Instr::Select4 { dst, .. } => match u16::try_from(slot) {
-                    Ok(slot) => {
-                        *dst = slot;
-                        true
-                    }
-                    Err(_) => false,
-                },
+                Instr::Select4 { dst, .. } => {
+                    *dst = slot;
+                    true
+                }
                 // `Select` writes over its first operand: elsewhere, it
                 // becomes a `Select4` reading that operand.
                 Instr::Select { dst, b, cond } => {
-                    let slots = (u16::try_from(slot), u16::try_from(*dst), u16::try_from(*b), u16::try_from(*cond));
-                    match slots {
-                        (Ok(dst), Ok(a), Ok(b), Ok(cond)) => {
-                            *instr = Instr::Select4 { dst, a, b, cond };
-                            true
-                        }
-                        _ => false,
-                    }
+                    *instr = Instr::Select4 {
+                        dst: slot,
+                        a: *dst,
+                        b: *b,
+                        cond: *cond,
+                    };
+                    true
                 }
                 _ => {
                     debug_assert!(false, "retargeting an instruction without a result: {instr:?}");
@@ -743,7 +736,7 @@ pub(super) fn step_branch(add: Instr, br: Instr) -> Option<Instr> {
 }
 
 /// The slot a comparison in value form writes.
-pub(super) fn comparison_dst(instr: &Instr) -> Option<u32> {
+pub(super) fn comparison_dst(instr: &Instr) -> Option<Slot> {
     macro_rules! dst {
         (
             binop: $_binop:tt tbinop: $_tbinop:tt unop: $_unop:tt tunop: $_tunop:tt load: $_load:tt store: $_store:tt

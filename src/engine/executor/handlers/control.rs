@@ -3,7 +3,7 @@
 // "Jump when not less" is meant literally: NaN operands make it true.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::{from_acc, get, handler, raise, set, trap, Cell, Imm};
+use super::{after, from_acc, get, handler, raise, set, trap, Cell, Imm};
 use crate::core::{Trap, TrapCode};
 use crate::engine::executor::dispatch::{next, next_tagged, table, Cx, Exit, Fp, Ip, Mem, Table};
 use crate::engine::executor::{call_host, Frame};
@@ -16,7 +16,7 @@ use crate::runtime::func::{CallTarget, FuncKind};
 #[inline(always)]
 pub(super) fn at(ip: Ip, rel: u32) -> Ip {
     // Wrapping: targets are in bounds (module docs), so this is `add`.
-    ip.wrapping_byte_offset(rel as i32 as isize)
+    ip.jump(rel)
 }
 
 /// Continues at `target` when `taken`, else with the next instruction. Two
@@ -28,12 +28,10 @@ macro_rules! branch {
             keep_branch();
             next!(at($ip, $target), $fp, $mem, $acc, $cx, $tbl, $fa)
         } else {
-            next!($ip.wrapping_add(1), $fp, $mem, $acc, $cx, $tbl, $fa)
+            next!($ip.skip(WIDTH), $fp, $mem, $acc, $cx, $tbl, $fa)
         }
     };
 }
-
-pub(super) use branch;
 
 /// Marks one side of a branch handler's `if` as having an effect, so that
 /// LLVM keeps a conditional jump there instead of merging both dispatches
@@ -112,13 +110,18 @@ pub(super) unsafe fn br_table(
     tbl: Table,
     fa: f64,
 ) -> Exit {
-    let entry = ip.wrapping_add(1 + i.min(len) as usize);
+    // Both table forms take the same units, and so does each entry (a
+    // `BrEntry` or a `Br`).
+    const TABLE: usize = crate::ir::units::BrTable;
+    const ENTRY: usize = crate::ir::units::BrEntry;
+    const _: () = assert!(TABLE == crate::ir::units::BrTableA && ENTRY == crate::ir::units::Br);
+    let entry = ip.skip(TABLE + ENTRY * i.min(len) as usize);
     // SAFETY: the entry is an instruction of the current code.
-    match unsafe { *entry } {
+    match unsafe { entry.instr() } {
         crate::ir::Instr::BrEntry { tag, target } => {
             let to = at(entry, target);
             // SAFETY: `to` is an instruction of the current code.
-            debug_assert_eq!(tag, unsafe { &*to }.tag());
+            debug_assert_eq!(tag, unsafe { to.tag() });
             next_tagged!(to, tag, fp, mem, acc, cx, tbl, fa)
         }
         _ => next!(entry, fp, mem, acc, cx, tbl, fa),
@@ -163,8 +166,8 @@ macro_rules! branch_forms {
 }
 
 /// Runs the `I32AddBrLtU` at `$ip` (fields given): `dst = a + b`, then
-/// continue at `target` when `dst < limit`, else after its branch (at
-/// `$ip + 1`, skipped). Also the tail of `I32AddStore8ImmAddBrLtU`.
+/// continue at `target` when `dst < limit`, else after its branch (the
+/// unreached instruction after it). Also the tail of `I32AddStore8ImmAddBrLtU`.
 macro_rules! add_br_lt_u {
     ($ip:expr, $dst:ident, $a:ident, $b:ident, $limit:ident, $target:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
         let ip = $ip;
@@ -180,7 +183,7 @@ macro_rules! add_br_lt_u {
             keep_branch();
             next!(at(ip, $target), $fp, $mem, acc, $cx, $tbl, $fa)
         } else {
-            next!(ip.wrapping_add(2), $fp, $mem, acc, $cx, $tbl, $fa)
+            next!(after!(ip, I32AddBrLtU), $fp, $mem, acc, $cx, $tbl, $fa)
         }
     }};
 }
@@ -321,12 +324,12 @@ fn resume_caller(first: u64, mem: Mem, cx: &mut Cx<'_>, tbl: Table) -> Exit {
     // A `Copy` after the call (typically a `local.set` of its result) runs
     // here: one dispatch less per such call.
     // SAFETY: `ret` is the instruction after the call, in the caller's code.
-    if let Instr::Copy { dst, src } = unsafe { *caller.ret } {
+    if let Instr::Copy { dst, src } = unsafe { caller.ret.instr() } {
         // SAFETY: slots of the caller's frame (module docs).
         let v = unsafe { super::copy_cell(caller.fp, dst, src) };
         // As the `Copy` leaves them.
         next!(
-            caller.ret.wrapping_add(1),
+            caller.ret.skip(crate::ir::units::Copy),
             caller.fp,
             mem,
             v,
@@ -373,14 +376,14 @@ handler!(Call { func, base } (ip, fp, mem, acc, cx, tbl, fa) {
     // the instance's `targets` covers.
     let target = unsafe { *cx.targets.add(func as usize) };
     // A function of another instance has no code in `targets`.
-    call::<false>(target, base, ip, fp, mem, cx, tbl)
+    call::<false>(target, base, ip, ip.skip(WIDTH), fp, mem, cx, tbl)
 });
 
 handler!(CallIndirect { table, type_index, base, index } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: the element index is an operand of the current frame.
     let element = unsafe { get::<u32>(fp, index) };
     match resolve_indirect(cx, type_index, table, element) {
-        Ok(target) => call::<true>(target, base, ip, fp, mem, cx, tbl),
+        Ok(target) => call::<true>(target, base, ip, ip.skip(WIDTH), fp, mem, cx, tbl),
         Err(code) => trap(cx, ip, code),
     }
 });
@@ -438,13 +441,14 @@ unsafe fn call<const OTHER_INSTANCE: bool>(
     target: CallTarget,
     base: Slot,
     ip: Ip,
+    ret: Ip,
     fp: Fp,
     mem: Mem,
     cx: &mut Cx<'_>,
     tbl: Table,
 ) -> Exit {
     if target.code.is_null() {
-        return call_slow(target.func, base, ip, fp, cx);
+        return call_slow(target.func, base, ip, ret, fp, cx);
     }
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
@@ -461,7 +465,7 @@ unsafe fn call<const OTHER_INSTANCE: bool>(
         || frames >= cx.frames_limit
     {
         std::hint::cold_path();
-        return call_general(target.func, base, ip, fp, cx);
+        return call_general(target.func, base, ip, ret, fp, cx);
     }
     // Zero the locals (and maybe some operand cells above them, which are
     // unused): a fixed-size store the compiler emits inline.
@@ -475,18 +479,21 @@ unsafe fn call<const OTHER_INSTANCE: bool>(
     // SAFETY: `frames < frames_limit <= capacity`: the slot exists; the
     // length covers it next.
     unsafe {
-        cx.frames.as_mut_ptr().add(frames).write(caller_frame(ip, fp, cx));
+        cx.frames
+            .as_mut_ptr()
+            .add(frames)
+            .write(caller_frame(ret, fp, cx));
         cx.frames.set_len(frames + 1);
     }
     cx.func = target.func;
-    next!(callee.entry(), callee_fp, mem, 0, cx, tbl, 0.0)
+    next!(Ip::new(callee.entry()), callee_fp, mem, 0, cx, tbl, 0.0)
 }
 
-/// The frame record of the current function, calling at `ip`.
+/// The frame record of the current function, to resume at `ret`.
 #[inline(always)]
-fn caller_frame(ip: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
+fn caller_frame(ret: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
     Frame {
-        ret: ip.wrapping_add(1),
+        ret,
         fp,
         func: cx.func,
         inst: cx.inst,
@@ -496,7 +503,7 @@ fn caller_frame(ip: Ip, fp: Fp, cx: &Cx<'_>) -> Frame {
 /// `call` in general: another instance, many locals, a frame stack that
 /// must grow, or no room left.
 #[inline(never)]
-fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+fn call_general(func: u32, base: Slot, ip: Ip, ret: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
     let target = cx.store.func_targets[func as usize].target;
     // SAFETY: see `CallTarget`: the code outlives the store.
     let callee = unsafe { &*target.code };
@@ -513,20 +520,20 @@ fn call_general(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit 
     let (np, nl) = (callee.num_params as usize, callee.num_locals as usize);
     // SAFETY: the locals lie inside the callee frame (checked above).
     unsafe { std::ptr::write_bytes(callee_fp.add(np), 0, nl - np) };
-    let caller = caller_frame(ip, fp, cx);
+    let caller = caller_frame(ret, fp, cx);
     cx.frames.push(caller);
     if other {
         // The return comes back through `RETURN_TO_INSTANCE`, which
         // restores this instance.
         cx.frames.push(Frame {
-            ret: RETURN_TO_INSTANCE.as_ptr(),
+            ret: Ip::new(RETURN_TO_INSTANCE.as_ptr().cast()),
             ..caller
         });
     }
     cx.frames_limit = cx.frames.capacity().min(cx.max_depth);
     cx.func = target.func;
     let mem = switch_instance(cx, target.instance);
-    next!(entry, callee_fp, mem, 0, cx, table(), 0.0)
+    next!(Ip::new(entry), callee_fp, mem, 0, cx, table(), 0.0)
 }
 
 handler!(TranslateAndEnter {} (ip, fp, mem, acc, cx, tbl, fa) {
@@ -552,25 +559,25 @@ fn translate_current(cx: &mut Cx<'_>, fp: Fp) -> Result<Ip, Trap> {
     if room < code.frame_size as usize {
         return Err(Trap::new(TrapCode::StackExhausted));
     }
-    Ok(code.code.as_ptr())
+    Ok(Ip::new(code.code.as_ptr()))
 }
 
 /// `call` of a target without code in hand: a host function, or (from
 /// `Cx::targets`) a function of another instance, which `call_general`
 /// enters.
 #[inline(never)]
-fn call_slow(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+fn call_slow(func: u32, base: Slot, ip: Ip, ret: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
     if cx.store.func_targets[func as usize].target.code.is_null() {
-        call_host_and_continue(func, base, ip, fp, cx)
+        call_host_and_continue(func, base, ip, ret, fp, cx)
     } else {
-        call_general(func, base, ip, fp, cx)
+        call_general(func, base, ip, ret, fp, cx)
     }
 }
 
 /// Calls host function `func` (store index) with arguments at `args`, then
-/// continues after the calling instruction at `ip`.
+/// continues at `ret`, after the calling instruction at `ip`.
 #[inline(always)]
-fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
+fn call_host_and_continue(func: u32, base: Slot, ip: Ip, ret: Ip, fp: Fp, cx: &mut Cx<'_>) -> Exit {
     // SAFETY: the argument area is a slot range of the current frame.
     let args = unsafe { fp.add(base as usize) };
     let first = match call_host(cx, func, args) {
@@ -582,15 +589,7 @@ fn call_host_and_continue(func: u32, base: Slot, ip: Ip, fp: Fp, cx: &mut Cx<'_>
     // this instance's memory.
     let mem = switch_instance(cx, cx.inst);
     // The first result goes on in the accumulators, as after a wasm callee.
-    next!(
-        ip.wrapping_add(1),
-        fp,
-        mem,
-        first,
-        cx,
-        table(),
-        f64::from_bits(first)
-    )
+    next!(ret, fp, mem, first, cx, table(), f64::from_bits(first))
 }
 
 /// Makes instance `inst` current: its call targets and memory 0.

@@ -15,7 +15,7 @@ handler!(RefFunc { dst, func } (ip, fp, mem, acc, cx, tbl, fa) {
     let f = cx.store.instances[cx.inst as usize].funcs[func as usize];
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, f as u64 + 1) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(GlobalGet { dst, global } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -23,14 +23,14 @@ handler!(GlobalGet { dst, global } (ip, fp, mem, acc, cx, tbl, fa) {
     let v = cx.store.globals[g as usize].value;
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, v) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(GlobalSet { global, src } (ip, fp, mem, acc, cx, tbl, fa) {
     let g = cx.store.instances[cx.inst as usize].globals[global as usize];
     // SAFETY: a slot of the current frame (module docs).
     cx.store.globals[g as usize].value = unsafe { get(fp, src) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableGet { dst, table, index } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -42,7 +42,7 @@ handler!(TableGet { dst, table, index } (ip, fp, mem, acc, cx, tbl, fa) {
         Some(&c) => unsafe { set(fp, dst, c) },
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableSet { table, index, value } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -53,7 +53,7 @@ handler!(TableSet { table, index, value } (ip, fp, mem, acc, cx, tbl, fa) {
         Some(c) => *c = v,
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableSize { dst, table } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -61,7 +61,7 @@ handler!(TableSize { dst, table } (ip, fp, mem, acc, cx, tbl, fa) {
     let n = cx.store.tables[t].elems.len() as u32;
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, n) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableGrow { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -71,7 +71,7 @@ handler!(TableGrow { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
     let old = cx.store.tables[t].grow(delta as u64, init).map_or(u32::MAX, |old| old as u32);
     // SAFETY: as above.
     unsafe { set(fp, args, old) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableFill { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -84,7 +84,7 @@ handler!(TableFill { table, args } (ip, fp, mem, acc, cx, tbl, fa) {
         Some(range) => range.fill(v),
         None => return trap(cx, ip, TrapCode::TableOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(TableCopy { dst_table, src_table, args } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -96,7 +96,7 @@ handler!(TableCopy { dst_table, src_table, args } (ip, fp, mem, acc, cx, tbl, fa
     if let Err(code) = table_copy(cx.store, dt, st, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `table.copy` between store tables `dt` and `st`.
@@ -127,7 +127,7 @@ handler!(TableInit { table, elem, args } (ip, fp, mem, acc, cx, tbl, fa) {
     if let Err(code) = table_init(cx.store, cx.inst, table, elem, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `table.init`: copies `n` entries of element segment `elem` from `s` to
@@ -156,5 +156,5 @@ fn table_init(
 handler!(ElemDrop { elem } (ip, fp, mem, acc, cx, tbl, fa) {
     let e = cx.store.instances[cx.inst as usize].elems[elem as usize] as usize;
     cx.store.elems[e] = None;
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });

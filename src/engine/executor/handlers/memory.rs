@@ -1,7 +1,7 @@
 //! Loads, stores and the bulk memory instructions (memory 0).
 
 use super::numeric::produce;
-use super::{from_acc, get, handler, set, trap};
+use super::{after, from_acc, get, handler, second, set, trap};
 use crate::core::limits::PAGE_SIZE;
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::{next, Cx, Exit, Fp, Ip, Mem, Table};
@@ -70,7 +70,7 @@ handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl,
     // SAFETY: as above.
     unsafe { set(fp, dst as Slot, v) };
     // SAFETY: the `BrTableA` of length `len` is at `ip + 1` (see `Instr`).
-    unsafe { super::control::br_table(v, len, ip.wrapping_add(1), fp, mem, v as u64, cx, tbl, fa) }
+    unsafe { super::control::br_table(v, len, second!(ip, I32Load8UBrTable, 0), fp, mem, v as u64, cx, tbl, fa) }
 });
 
 handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -82,9 +82,9 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
         get::<u32>(fp, addr as Slot)
     };
     // A trap is the store's, the instruction after this one.
-    let store = ip.wrapping_add(1);
+    let store = second!(ip, I32MulImmStore16, 0);
     write!(u16, p as usize + offset as usize, x, store, mem, cx);
-    next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
+    next!(second!(ip, I32MulImmStore16, 1), fp, mem, x as u64, cx, tbl, fa)
 });
 
 /// `dst = a + b` (i32), returned too: the address half of the
@@ -106,22 +106,22 @@ handler!(I32AddStore8Imm { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, 
     // SAFETY: slots of the current frame (module docs).
     let p = unsafe { add_address(fp, dst, a, b) };
     // A trap is the store's, the instruction after this one.
-    let store = ip.wrapping_add(1);
+    let store = second!(ip, I32AddStore8Imm, 0);
     write!(u8, p as usize + offset as usize, imm, store, mem, cx);
     // As the store leaves them: the address.
-    next!(ip.wrapping_add(2), fp, mem, p as u64, cx, tbl, fa)
+    next!(second!(ip, I32AddStore8Imm, 1), fp, mem, p as u64, cx, tbl, fa)
 });
 
 handler!(I32AddLoad8U { dst, a, b, ld, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let p = unsafe { add_address(fp, dst, a, b) };
     // A trap is the load's, the instruction after this one.
-    let load = ip.wrapping_add(1);
+    let load = second!(ip, I32AddLoad8U, 0);
     let v = read!(u8, p as usize + offset as usize, load, mem, cx) as u32;
     // SAFETY: a slot of the current frame.
     unsafe { set(fp, ld as Slot, v) };
     let (acc, fa) = super::Acc::to_acc(v, fa);
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32AddLoad8U, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `{I64Load32U,I32Load8U,I32Load8S}AddTo`: a load of a `$t`, widened (by
@@ -142,7 +142,7 @@ macro_rules! load_add_to {
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
             // The add (at `ip + 1`) is done: skip it.
-            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $name, 1), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
@@ -180,22 +180,22 @@ macro_rules! load_f64_op {
             unsafe { std::ptr::write_unaligned(mem.add(ea) as *mut u64, r.to_bits().to_le()) };
             // As the store leaves them.
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $rmw, 2), fp, mem, acc, cx, tbl, fa)
         });
         handler!($plain { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let p = unsafe { get::<u32>(fp, addr as Slot) };
             let v = read!(u64, p as usize + offset as usize, ip, mem, cx);
-            load_f64_op!(@then $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
+            load_f64_op!(@then $plain $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
         });
         handler!($added { ld, base, dst, c, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
             let v = read!(u64, p as usize, ip, mem, cx);
-            load_f64_op!(@then $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
+            load_f64_op!(@then $added $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
         });
     )*};
-    (@then $form:ident $op:tt, $v:ident, $ld:ident, $dst:ident, $c:ident, $ip:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+    (@then $name:ident $form:ident $op:tt, $v:ident, $ld:ident, $dst:ident, $c:ident, $ip:ident, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
         // SAFETY: slots of the current frame (module docs), in the order of
         // the two instructions.
         let r = unsafe {
@@ -207,7 +207,7 @@ macro_rules! load_f64_op {
             r
         };
         let (acc, fa) = super::Acc::to_acc(r, $fa);
-        next!($ip.wrapping_add(2), $fp, $mem, acc, $cx, $tbl, fa)
+        next!(after!($ip, $name), $fp, $mem, acc, $cx, $tbl, fa)
     }};
     (@ A $x:ident $y:ident $op:tt) => { $x $op $y };
     (@ B $x:ident $y:ident $op:tt) => { $y $op $x };
@@ -236,10 +236,10 @@ macro_rules! f64_op_store {
                 set(fp, dst as Slot, r);
                 (r, get::<u32>(fp, addr as Slot))
             };
-            let store = ip.wrapping_add(1);
+            let store = second!(ip, $name, 0);
             write!(u64, p as usize + offset as usize, r.to_bits(), store, mem, cx);
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $name, 1), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
@@ -293,7 +293,7 @@ pub(super) unsafe fn load_br_lt_u(
         next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
     } else {
         // The branch (at `ip + 1`) is done: skip it.
-        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        next!(second!(ip, I32LoadBrLtU, 1), fp, mem, acc, cx, tbl, fa)
     }
 }
 
@@ -305,12 +305,12 @@ handler!(I32AddImmLoad { dst, a, ld, addr, imm, offset } (ip, fp, mem, acc, cx, 
         get::<u32>(fp, addr as Slot)
     };
     // A trap is the load's, the instruction after this one.
-    let load = ip.wrapping_add(1);
+    let load = second!(ip, I32AddImmLoad, 0);
     let v = read!(u32, p as usize + offset as usize, load, mem, cx);
     // SAFETY: a slot of the current frame.
     unsafe { set(fp, ld as Slot, v) };
     let (acc, fa) = super::Acc::to_acc(v, fa);
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32AddImmLoad, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -329,7 +329,7 @@ handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, t
         next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
     } else {
         // The branch (at `ip + 1`) is done: skip it.
-        next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+        next!(second!(ip, I32Load8UAddBrNe, 1), fp, mem, acc, cx, tbl, fa)
     }
 });
 
@@ -358,7 +358,7 @@ handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa)
     let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The multiplication (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32LoadAddMul, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -369,7 +369,7 @@ handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa)
     let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The multiplication (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32LoadMul, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -381,9 +381,9 @@ handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
         (x, get::<u32>(fp, addr as Slot))
     };
     // A trap is the store's, the instruction after this one.
-    let store = ip.wrapping_add(1);
+    let store = second!(ip, I32XorStore8, 0);
     write!(u8, p as usize + offset as usize, x, store, mem, cx);
-    next!(ip.wrapping_add(2), fp, mem, x as u64, cx, tbl, fa)
+    next!(second!(ip, I32XorStore8, 1), fp, mem, x as u64, cx, tbl, fa)
 });
 
 /// `mem[addr + offset] = val as $t` handlers, their forms with the address
@@ -396,40 +396,40 @@ macro_rules! store {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, addr), get::<u64>(fp, val)) };
             write!($t, a as usize + offset as usize, v, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($fused { base, imm, val } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: slots of the current frame (module docs).
             let (a, v) = unsafe { (get::<u32>(fp, base), get::<u64>(fp, val)) };
             write!($t, a.wrapping_add(imm) as usize, v, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($imm { addr, offset, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
             write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($acc_form { addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let a = unsafe { get::<u32>(fp, addr) };
             write!($t, a as usize + offset as usize, acc, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($at { val, ea } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
             let v = unsafe { get::<u64>(fp, val) };
             write!($t, ea as usize, v, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($imm_at { ea, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             write!($t, ea as usize, imm as i32 as i64, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
         handler!($imm_acc { offset, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             let a: u32 = from_acc(acc, fa);
             write!($t, a as usize + offset as usize, imm as i32 as i64, ip, mem, cx);
-            next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+            next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
@@ -462,7 +462,7 @@ store! {
 handler!(MemorySize { dst } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, (cx.mem_len / PAGE_SIZE) as u32) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(MemoryGrow { dst, delta } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -474,7 +474,7 @@ handler!(MemoryGrow { dst, delta } (ip, fp, mem, acc, cx, tbl, fa) {
     cx.mem_len = memory.len();
     // SAFETY: as above.
     unsafe { set(fp, dst, old) };
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 /// Memory 0 of the current instance (validation guarantees it exists).
@@ -486,7 +486,7 @@ fn memory<'a>(cx: &'a mut Cx<'_>) -> &'a mut crate::runtime::memory::LinearMemor
 ///
 /// # Safety
 /// `args..args + 3` are slots of the frame at `fp`.
-unsafe fn three(fp: Fp, args: u32) -> (usize, usize, usize) {
+unsafe fn three(fp: Fp, args: Slot) -> (usize, usize, usize) {
     // SAFETY: the caller's obligation.
     unsafe {
         (
@@ -504,7 +504,7 @@ handler!(MemoryFill { args } (ip, fp, mem, acc, cx, tbl, fa) {
         Some(range) => range.fill(v as u8),
         None => return trap(cx, ip, TrapCode::MemoryOutOfBounds),
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(MemoryCopy { args } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -515,7 +515,7 @@ handler!(MemoryCopy { args } (ip, fp, mem, acc, cx, tbl, fa) {
         return trap(cx, ip, TrapCode::MemoryOutOfBounds);
     }
     memory(cx).data_mut().copy_within(s..s + n, d);
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(MemoryInit { data, args } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -524,7 +524,7 @@ handler!(MemoryInit { data, args } (ip, fp, mem, acc, cx, tbl, fa) {
     if let Err(code) = memory_init(cx.store, cx.inst, cx.mem_idx, data, d, s, n) {
         return trap(cx, ip, code);
     }
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `memory.init`: copies `n` bytes of data segment `data` (module index)
@@ -552,5 +552,5 @@ fn memory_init(
 handler!(DataDrop { data } (ip, fp, mem, acc, cx, tbl, fa) {
     let di = cx.store.instances[cx.inst as usize].datas[data as usize] as usize;
     cx.store.datas[di] = None;
-    next!(ip.wrapping_add(1), fp, mem, acc, cx, tbl, fa)
+    next!(ip.skip(WIDTH), fp, mem, acc, cx, tbl, fa)
 });

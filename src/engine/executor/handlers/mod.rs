@@ -201,13 +201,16 @@ pub(super) fn trap(cx: &mut Cx<'_>, ip: Ip, code: TrapCode) -> Exit {
 #[inline(never)]
 pub(super) fn raise(cx: &mut Cx<'_>, ip: Ip, t: Trap) -> Exit {
     cx.trap = Some(t);
-    // Backtraces expect the position after the instruction, as for callers.
-    cx.ip = ip.wrapping_add(1);
+    // Backtraces expect a position after the instruction's start, as for
+    // callers (whose return address is past the call).
+    cx.ip = ip.skip(1);
     Exit::Trap
 }
 
-/// Defines the handler for `Instr::$name`, binding its fields. The body
-/// must end by continuing (`next!`) or finishing (`return`).
+/// Defines the handler for `Instr::$name`, binding its fields and `WIDTH`,
+/// the code units the instruction occupies (`ip.skip(WIDTH)` is the next
+/// one). The body must end by continuing (`next!`) or finishing
+/// (`return`).
 macro_rules! handler {
     ($name:ident { $($field:ident),* } ($ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) $body:block) => {
         #[allow(unused_mut, unused_variables)]
@@ -220,9 +223,11 @@ macro_rules! handler {
             $tbl: $crate::engine::executor::dispatch::Table,
             $fa: f64,
         ) -> $crate::engine::executor::dispatch::Exit {
+            #[allow(dead_code)]
+            const WIDTH: usize = $crate::ir::units::$name;
             // SAFETY: this handler is installed only for `Instr::$name`
             // (see `handler_for`) and `ip` points at that instruction.
-            let $crate::ir::Instr::$name { $($field),* } = (unsafe { *$ip }) else {
+            let $crate::ir::Instr::$name { $($field),* } = (unsafe { $ip.instr() }) else {
                 // SAFETY: as above, no other variant reaches this handler.
                 unsafe { std::hint::unreachable_unchecked() }
             };
@@ -231,6 +236,28 @@ macro_rules! handler {
     };
 }
 pub(super) use handler;
+
+/// Where unreached instruction `$k` (from 0) after the fused instruction
+/// `$name` at `$ip` starts (see `ir::code::seconds`).
+macro_rules! second {
+    ($ip:expr, $name:ident, $k:expr) => {
+        $ip.skip({
+            const AT: usize =
+                $crate::ir::units::$name + $crate::ir::code::sum($crate::ir::code::seconds::$name, $k);
+            AT
+        })
+    };
+}
+pub(super) use second;
+
+/// The instruction after the fused instruction `$name` at `$ip` and the
+/// unreached ones after it.
+macro_rules! after {
+    ($ip:expr, $name:ident) => {
+        $crate::engine::executor::handlers::second!($ip, $name, $crate::ir::code::seconds::$name.len())
+    };
+}
+pub(super) use after;
 
 /// Passes every variant of `Instr`, in declaration order (the order of the
 /// tags), to `$m`.

@@ -1,6 +1,6 @@
 //! Numeric instructions, moves, constants and `select`.
 
-use super::{from_acc, get, handler, set, trap, Imm};
+use super::{from_acc, get, handler, second, set, trap, Imm};
 use crate::core::num;
 use crate::engine::executor::dispatch::{next, Fp};
 use crate::ir::{FloatImm, Slot};
@@ -54,7 +54,7 @@ macro_rules! produce {
         // SAFETY: a slot of the current frame (module docs).
         unsafe { set($fp, $dst, v) };
         let (acc, fa) = super::Acc::to_acc(v, $fa);
-        next!($ip.wrapping_add(1), $fp, $mem, acc, $cx, $tbl, fa)
+        next!($ip.skip(WIDTH), $fp, $mem, acc, $cx, $tbl, fa)
     }};
 }
 pub(super) use produce;
@@ -301,7 +301,7 @@ crate::ir::for_each_op_family!(compare_and_imm);
 handler!(Copy { dst, src } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let v = unsafe { super::copy_cell(fp, dst, src) };
-    next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
+    next!(ip.skip(WIDTH), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
 handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -314,7 +314,7 @@ handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
         v
     };
     // The second `Copy` (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
+    next!(second!(ip, Copy2, 1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
 /// `dst = a + imm`, copied to `dst2`: the step of `I32AddImmCopy` and of
@@ -338,7 +338,7 @@ handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     let r = unsafe { add_imm_copy(fp, dst, a, dst2, imm) };
     // As the `Copy` (at `ip + 1`, skipped) leaves them.
     let v = r as u64;
-    next!(ip.wrapping_add(2), fp, mem, v, cx, tbl, f64::from_bits(v))
+    next!(second!(ip, I32AddImmCopy, 1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
 handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -352,7 +352,7 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The add (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32MulImmAddImm, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// `dst = a + imm`, then `dst2 = a2 + imm2` (`a2` read after `dst` is
@@ -381,7 +381,7 @@ handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, 
     let r = unsafe { add_imm2(fp, dst, a, dst2, a2, imm, imm2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The second addition (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32AddImm2, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// The second half of a shift-then-xor pair: `dst = r` (the shift's
@@ -406,7 +406,7 @@ handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
     let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).rotate_left(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32RotlImmXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -414,7 +414,7 @@ handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
     let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).wrapping_shr(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32ShrUImmXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32ShrUImmAXor { dst, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -423,7 +423,7 @@ handler!(I32ShrUImmAXor { dst, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     let r = unsafe { then_xor(fp, dst, r, b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32ShrUImmAXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32AddAccAdd { dst, x, dst2, y } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -439,7 +439,7 @@ handler!(I32AddAccAdd { dst, x, dst2, y } (ip, fp, mem, acc, cx, tbl, fa) {
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The second add (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I32AddAccAdd, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -454,7 +454,7 @@ handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) 
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The add (at `ip + 1`) is done: skip it.
-    next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+    next!(second!(ip, I64AddExtendI32S, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// Handlers of the `F64{X}Then{Y}{A|B}` pairs: the first operation, then
@@ -475,7 +475,7 @@ macro_rules! f64_pairs {
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            next!(ip.wrapping_add(2), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $name, 1), fp, mem, acc, cx, tbl, fa)
         });
     )*};
     (@ A $r:ident $c:ident $op:tt) => { $r $op $c };
@@ -522,7 +522,7 @@ macro_rules! f64_add_mul_add {
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $name, 2), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
@@ -552,7 +552,7 @@ macro_rules! f64_mul_mul_add {
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            next!(ip.wrapping_add(3), fp, mem, acc, cx, tbl, fa)
+            next!(second!(ip, $name, 2), fp, mem, acc, cx, tbl, fa)
         });
     )*};
 }
@@ -562,9 +562,10 @@ f64_mul_mul_add! {
 }
 
 handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
+    let val = val.get();
     // SAFETY: a slot of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = val };
-    next!(ip.wrapping_add(1), fp, mem, val, cx, tbl, f64::from_bits(val))
+    next!(ip.skip(WIDTH), fp, mem, val, cx, tbl, f64::from_bits(val))
 });
 
 // The selects are untyped moves too: the chosen value goes on in both
@@ -572,35 +573,36 @@ handler!(Const { dst, val } (ip, fp, mem, acc, cx, tbl, fa) {
 handler!(Select { dst, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     let c = unsafe { get::<u32>(fp, cond) };
-    select(dst, dst, b, c, ip, fp, mem, cx, tbl)
+    select(dst, dst, b, c, ip.skip(WIDTH), fp, mem, cx, tbl)
 });
 
 handler!(SelectA { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
-    select(dst, dst, b, acc as u32, ip, fp, mem, cx, tbl)
+    select(dst, dst, b, acc as u32, ip.skip(WIDTH), fp, mem, cx, tbl)
 });
 
 handler!(Select4 { dst, a, b, cond } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let c = unsafe { get::<u32>(fp, cond as u32) };
-    select(dst as u32, a as u32, b as u32, c, ip, fp, mem, cx, tbl)
+    let c = unsafe { get::<u32>(fp, cond) };
+    select(dst, a, b, c, ip.skip(WIDTH), fp, mem, cx, tbl)
 });
 
 handler!(Select4A { dst, a, b } (ip, fp, mem, acc, cx, tbl, fa) {
-    select(dst as u32, a as u32, b as u32, acc as u32, ip, fp, mem, cx, tbl)
+    select(dst, a, b, acc as u32, ip.skip(WIDTH), fp, mem, cx, tbl)
 });
 
-/// `dst = if c != 0 { a } else { b }` (slots), then the next instruction.
+/// `dst = if c != 0 { a } else { b }` (slots), then the instruction at
+/// `to`.
 ///
 /// # Safety
 /// As for a handler; `dst`, `a` and `b` are slots of the current frame.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // a handler's state plus the operands
 unsafe fn select(
-    dst: u32,
-    a: u32,
-    b: u32,
+    dst: Slot,
+    a: Slot,
+    b: Slot,
     c: u32,
-    ip: crate::engine::executor::dispatch::Ip,
+    to: crate::engine::executor::dispatch::Ip,
     fp: crate::engine::executor::dispatch::Fp,
     mem: crate::engine::executor::dispatch::Mem,
     cx: &mut crate::engine::executor::dispatch::Cx<'_>,
@@ -610,5 +612,5 @@ unsafe fn select(
     let v = unsafe { *fp.add(if c != 0 { a } else { b } as usize) };
     // SAFETY: as above.
     unsafe { *fp.add(dst as usize) = v };
-    next!(ip.wrapping_add(1), fp, mem, v, cx, tbl, f64::from_bits(v))
+    next!(to, fp, mem, v, cx, tbl, f64::from_bits(v))
 }

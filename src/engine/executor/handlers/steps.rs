@@ -3,8 +3,8 @@
 //! `Instr::I32AddImmStepNe`). One handler per step kind, so that each has
 //! one test and its own dispatch sites.
 
-use super::control::{add_br_lt_u, at, branch, keep_branch};
-use super::{get, handler, set, trap, Cell};
+use super::control::{add_br_lt_u, at, keep_branch};
+use super::{after, get, handler, second, set, trap, Cell};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::next;
 use crate::ir::{Instr, Slot};
@@ -15,16 +15,17 @@ use crate::ir::{Instr, Slot};
 /// does. Another instruction there (never, by construction) is dispatched
 /// as usual.
 macro_rules! step_tail {
-    ($variant:ident, |$x:ident, $imm:ident| $cond:expr, $step_ip:expr, $r:expr, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
-        let step_ip = $step_ip;
+    ($name:ident: $variant:ident, |$x:ident, $imm:ident| $cond:expr, $ip:expr, $r:expr, $fp:ident, $mem:ident, $cx:ident, $tbl:ident, $fa:ident) => {{
+        // The step is the last unreached instruction after `$name`.
+        let step_ip = second!($ip, $name, $crate::ir::code::seconds::$name.len() - 1);
         // SAFETY: `step_ip` is an instruction of the current code (the
-        // translator places `X`'s width before the step).
+        // translator places `X` before the step).
         if let Instr::$variant {
             step,
             a,
             imm: $imm,
             target,
-        } = unsafe { *step_ip }
+        } = unsafe { step_ip.instr() }
         {
             // SAFETY: a slot of the current frame (module docs).
             let $x = unsafe { get::<u32>($fp, a) }.wrapping_add(step as u32);
@@ -32,7 +33,12 @@ macro_rules! step_tail {
             unsafe { set($fp, a, $x) };
             // As the step's handler leaves them.
             let acc = $x.into_cell();
-            branch!($cond, target, step_ip, $fp, $mem, acc, $cx, $tbl, $fa)
+            if $cond {
+                keep_branch();
+                next!(at(step_ip, target), $fp, $mem, acc, $cx, $tbl, $fa)
+            } else {
+                next!(after!($ip, $name), $fp, $mem, acc, $cx, $tbl, $fa)
+            }
         } else {
             std::hint::cold_path();
             next!(step_ip, $fp, $mem, $r, $cx, $tbl, $fa)
@@ -40,27 +46,27 @@ macro_rules! step_tail {
     }};
 }
 
-/// The three `{X}Step{K}` handlers of `X` (`$width` instructions): `$body`
-/// does `X` and evaluates to the cell it leaves in the accumulator.
+/// The three `{X}Step{K}` handlers of `X` (an instruction or a pair):
+/// `$body` does `X` and evaluates to the cell it leaves in the accumulator.
 macro_rules! with_steps {
-    ($width:literal, $ne:ident $ltu:ident $gtu:ident { $($field:ident),* }
+    ($ne:ident $ltu:ident $gtu:ident { $($field:ident),* }
         ($ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) $body:block) => {
         handler!($ne { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
             let r: u64 = $body;
-            step_tail!(StepBrI32NeImm, |x, imm| x != imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+            step_tail!($ne: StepBrI32NeImm, |x, imm| x != imm, $ip, r, $fp, $mem, $cx, $tbl, $fa)
         });
         handler!($ltu { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
             let r: u64 = $body;
-            step_tail!(StepBrI32LtUImm, |x, imm| x < imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+            step_tail!($ltu: StepBrI32LtUImm, |x, imm| x < imm, $ip, r, $fp, $mem, $cx, $tbl, $fa)
         });
         handler!($gtu { $($field),* } ($ip, $fp, $mem, $acc, $cx, $tbl, $fa) {
             let r: u64 = $body;
-            step_tail!(StepBrI32GtUImm, |x, imm| x > imm, $ip.wrapping_add($width), r, $fp, $mem, $cx, $tbl, $fa)
+            step_tail!($gtu: StepBrI32GtUImm, |x, imm| x > imm, $ip, r, $fp, $mem, $cx, $tbl, $fa)
         });
     };
 }
 
-with_steps!(1, I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
+with_steps!(I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU { dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe {
         let r = get::<u32>(fp, a).wrapping_add(imm);
@@ -69,7 +75,7 @@ with_steps!(1, I32AddImmStepNe I32AddImmStepLtU I32AddImmStepGtU { dst, a, imm }
     }
 });
 
-with_steps!(1, I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
+with_steps!(I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe {
         let r = (acc as u32).wrapping_add(get::<u32>(fp, b));
@@ -79,7 +85,7 @@ with_steps!(1, I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, m
 });
 
 // The pair `I64Load32UAddTo` (its add at `ip + 1`), then the step.
-with_steps!(2, I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
+with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
     { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     let p = unsafe { get::<u32>(fp, addr as Slot) };
@@ -114,14 +120,14 @@ handler!(I32AddStore8ImmAddBrLtU { dst, a, b, imm, offset } (ip, fp, mem, acc, c
     let ea = p as usize + offset as usize;
     if ea >= cx.mem_len {
         // The store's trap, the instruction after this one.
-        return trap(cx, ip.wrapping_add(1), TrapCode::MemoryOutOfBounds);
+        return trap(cx, second!(ip, I32AddStore8ImmAddBrLtU, 0), TrapCode::MemoryOutOfBounds);
     }
     // SAFETY: `ea < len`, the accessible length at `mem`.
     unsafe { *mem.add(ea) = imm };
-    let step_ip = ip.wrapping_add(2);
+    let step_ip = second!(ip, I32AddStore8ImmAddBrLtU, 1);
     // SAFETY: `step_ip` is an instruction of the current code (the
     // translator places the pair before the back edge).
-    if let Instr::I32AddBrLtU { dst, a, b, limit, target } = unsafe { *step_ip } {
+    if let Instr::I32AddBrLtU { dst, a, b, limit, target } = unsafe { step_ip.instr() } {
         add_br_lt_u!(step_ip, dst, a, b, limit, target, fp, mem, cx, tbl, fa)
     } else {
         std::hint::cold_path();
@@ -140,13 +146,18 @@ handler!(I32AddImmCopyBrGtU { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa
     // As the `Copy` leaves them.
     let acc = r as u64;
     let fa = f64::from_bits(acc);
-    let br_ip = ip.wrapping_add(2);
+    let br_ip = second!(ip, I32AddImmCopyBrGtU, 1);
     // SAFETY: `br_ip` is an instruction of the current code (the
     // translator places the pair before the branch).
-    if let Instr::BrI32GtU { a, b, target } = unsafe { *br_ip } {
+    if let Instr::BrI32GtU { a, b, target } = unsafe { br_ip.instr() } {
         // SAFETY: slots of the current frame (module docs).
         let taken = unsafe { get::<u32>(fp, a) > get::<u32>(fp, b) };
-        branch!(taken, target, br_ip, fp, mem, acc, cx, tbl, fa)
+        if taken {
+            keep_branch();
+            next!(at(br_ip, target), fp, mem, acc, cx, tbl, fa)
+        } else {
+            next!(after!(ip, I32AddImmCopyBrGtU), fp, mem, acc, cx, tbl, fa)
+        }
     } else {
         std::hint::cold_path();
         next!(br_ip, fp, mem, acc, cx, tbl, fa)
@@ -160,10 +171,10 @@ handler!(I32AddImmCopyBrGtU { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa
 handler!(I32AddImm2LoadBrLtU { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let p = unsafe { super::numeric::add_imm2(fp, dst, a, dst2, a2, imm, imm2) };
-    let ld_ip = ip.wrapping_add(2);
+    let ld_ip = second!(ip, I32AddImm2LoadBrLtU, 1);
     // SAFETY: `ld_ip` is an instruction of the current code (the translator
     // places the pair before the load).
-    if let Instr::I32LoadBrLtU { dst, b, offset, target } = unsafe { *ld_ip } {
+    if let Instr::I32LoadBrLtU { dst, b, offset, target } = unsafe { ld_ip.instr() } {
         // SAFETY: `ld_ip` is that instruction; its address is the sum.
         unsafe { super::memory::load_br_lt_u(ld_ip, p, dst, b, offset, target, fp, mem, cx, tbl, fa) }
     } else {

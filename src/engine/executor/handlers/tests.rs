@@ -370,7 +370,7 @@ fn run_loop() {
     module.translate_all().expect("the test module translates");
     for code in &module.info().code {
         let code = code.get().expect("translated");
-        for op in code.code.iter() {
+        for (_, op) in code.code.iter() {
             let text = format!("{op:?}");
             let name = text.split([' ', '{']).next().unwrap_or_default().to_string();
             seen.insert(name);
