@@ -69,7 +69,7 @@ handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl,
     let v = read!(u8, p as usize + offset as usize, ip, mem, cx) as u32;
     // SAFETY: as above.
     unsafe { set(fp, dst as Slot, v) };
-    // SAFETY: the `BrTableA` of length `len` is at `ip + 1` (see `Instr`).
+    // SAFETY: the `BrTableA` of length `len` is the next instruction (see `Instr`).
     unsafe { super::control::br_table(v, len, second!(ip, I32Load8UBrTable, 0), fp, mem, v as u64, cx, tbl, fa) }
 });
 
@@ -141,7 +141,7 @@ macro_rules! load_add_to {
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
-            // The add (at `ip + 1`) is done: skip it.
+            // The add, the next instruction, is done: skip it.
             next!(second!(ip, $name, 1), fp, mem, acc, cx, tbl, fa)
         });
     )*};
@@ -154,9 +154,9 @@ load_add_to! {
 
 /// `I64Load{,Add}F64{Op}{A|B}`: the load, then `$op` with the loaded `f64`
 /// on the left (`A`) or right (`B`) of slot `c`, read after the load's
-/// result is written; the op (at `ip + 1`) is skipped. `$rmw`
+/// result is written; the op (at the next instruction) is skipped. `$rmw`
 /// (`I64LoadF64{Op}{A|B}Store`) stores the result back where the load read
-/// (`mem[p] op= c`): the `I64StoreA` at `ip + 2` is skipped too.
+/// (`mem[p] op= c`): the `I64StoreA` after it is skipped too.
 macro_rules! load_f64_op {
     ($($plain:ident $added:ident $rmw:ident = $form:ident ($op:tt);)*) => {$(
         handler!($rmw { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -223,7 +223,7 @@ load_f64_op! {
 
 /// `F64{Op}{A|B}Store`: the accumulator form of an `f64` operation (the
 /// accumulator on the left, `A`, or right, `B`, of slot `c`), then the
-/// `I64StoreA` of its result (at `ip + 1`: its trap, skipped).
+/// `I64StoreA` of its result (the next instruction: its trap, skipped).
 macro_rules! f64_op_store {
     ($($name:ident = $form:ident ($op:tt);)*) => {$(
         handler!($name { dst, c, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -292,7 +292,7 @@ pub(super) unsafe fn load_br_lt_u(
         super::control::keep_branch();
         next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
     } else {
-        // The branch (at `ip + 1`) is done: skip it.
+        // The branch, the next instruction, is done: skip it.
         next!(second!(ip, I32LoadBrLtU, 1), fp, mem, acc, cx, tbl, fa)
     }
 }
@@ -328,7 +328,7 @@ handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, t
         super::control::keep_branch();
         next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
     } else {
-        // The branch (at `ip + 1`) is done: skip it.
+        // The branch, the next instruction, is done: skip it.
         next!(second!(ip, I32Load8UAddBrNe, 1), fp, mem, acc, cx, tbl, fa)
     }
 });
@@ -357,7 +357,7 @@ handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa)
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The multiplication (at `ip + 1`) is done: skip it.
+    // The multiplication, the next instruction, is done: skip it.
     next!(second!(ip, I32LoadAddMul, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -368,7 +368,7 @@ handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa)
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { load_product(fp, ld, dst, a, v) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The multiplication (at `ip + 1`) is done: skip it.
+    // The multiplication, the next instruction, is done: skip it.
     next!(second!(ip, I32LoadMul, 1), fp, mem, acc, cx, tbl, fa)
 });
 

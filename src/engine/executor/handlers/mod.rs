@@ -4,7 +4,7 @@
 //! Shared safety argument for every handler (`# Safety` of `Handler`):
 //! `fp + slot` lies inside the value stack because the translator only emits
 //! slots below the function's `frame_size` and a frame is entered only after
-//! checking that `frame_size` cells remain. `ip + 1` and branch targets stay
+//! checking that `frame_size` cells remain. `ip + WIDTH` and branch targets stay
 //! inside the current code because every function ends in a control
 //! transfer and targets are indices the translator produced for that code.
 //! Code is owned by `Arc`ed modules the store keeps alive; a host call that

@@ -313,7 +313,7 @@ handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
         *fp.add(dst2 as usize) = v;
         v
     };
-    // The second `Copy` (at `ip + 1`) is done: skip it.
+    // The second `Copy`, the next instruction, is done: skip it.
     next!(second!(ip, Copy2, 1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
 
@@ -336,7 +336,7 @@ pub(super) unsafe fn add_imm_copy(fp: Fp, dst: u16, a: u16, dst2: u16, imm: u32)
 handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { add_imm_copy(fp, dst, a, dst2, imm) };
-    // As the `Copy` (at `ip + 1`, skipped) leaves them.
+    // As the `Copy` (the next instruction, skipped) leaves them.
     let v = r as u64;
     next!(second!(ip, I32AddImmCopy, 1), fp, mem, v, cx, tbl, f64::from_bits(v))
 });
@@ -351,7 +351,7 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The add (at `ip + 1`) is done: skip it.
+    // The add, the next instruction, is done: skip it.
     next!(second!(ip, I32MulImmAddImm, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -380,7 +380,7 @@ handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, 
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { add_imm2(fp, dst, a, dst2, a2, imm, imm2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The second addition (at `ip + 1`) is done: skip it.
+    // The second addition, the next instruction, is done: skip it.
     next!(second!(ip, I32AddImm2, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -405,7 +405,7 @@ handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).rotate_left(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The xor (at `ip + 1`) is done: skip it.
+    // The xor, the next instruction, is done: skip it.
     next!(second!(ip, I32RotlImmXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -413,7 +413,7 @@ handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).wrapping_shr(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The xor (at `ip + 1`) is done: skip it.
+    // The xor, the next instruction, is done: skip it.
     next!(second!(ip, I32ShrUImmXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -422,7 +422,7 @@ handler!(I32ShrUImmAXor { dst, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { then_xor(fp, dst, r, b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The xor (at `ip + 1`) is done: skip it.
+    // The xor, the next instruction, is done: skip it.
     next!(second!(ip, I32ShrUImmAXor, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -438,7 +438,7 @@ handler!(I32AddAccAdd { dst, x, dst2, y } (ip, fp, mem, acc, cx, tbl, fa) {
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The second add (at `ip + 1`) is done: skip it.
+    // The second add, the next instruction, is done: skip it.
     next!(second!(ip, I32AddAccAdd, 1), fp, mem, acc, cx, tbl, fa)
 });
 
@@ -453,14 +453,14 @@ handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) 
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
-    // The add (at `ip + 1`) is done: skip it.
+    // The add, the next instruction, is done: skip it.
     next!(second!(ip, I64AddExtendI32S, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// Handlers of the `F64{X}Then{Y}{A|B}` pairs: the first operation, then
 /// the second with the first's result as its left (`A`) or right (`B`)
-/// operand, both results written in order; the second instruction (at
-/// `ip + 1`) is skipped.
+/// operand, both results written in order; the second instruction (the
+/// next one) is skipped.
 macro_rules! f64_pairs {
     ($($name:ident = ($op1:tt) then $form:ident ($op2:tt);)*) => {$(
         handler!($name { dst, a, b, dst2, c } (ip, fp, mem, acc, cx, tbl, fa) {

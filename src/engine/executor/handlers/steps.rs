@@ -84,7 +84,7 @@ with_steps!(I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, mem,
     }
 });
 
-// The pair `I64Load32UAddTo` (its add at `ip + 1`), then the step.
+// The pair `I64Load32UAddTo` (its add the next instruction), then the step.
 with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
     { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
@@ -105,7 +105,7 @@ with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
     }
 });
 
-// `I32AddStore8Imm` (its store at `ip + 1`), then the back edge after it
+// `I32AddStore8Imm` (its store the next instruction), then the back edge after it
 // when that is an `I32AddBrLtU` (`for (j = ..; j < limit; j += step)
 // a[j] = imm`): the store, the counter update and the branch in one
 // dispatch. Another instruction there (never, by construction) is
@@ -136,7 +136,7 @@ handler!(I32AddStore8ImmAddBrLtU { dst, a, b, imm, offset } (ip, fp, mem, acc, c
     }
 });
 
-// `I32AddImmCopy` (its copy at `ip + 1`), then the back edge after it when
+// `I32AddImmCopy` (its copy the next instruction), then the back edge after it when
 // that is a `BrI32GtU` (`while (*p > pivot) p--`, the pointer in a fresh
 // slot copied back): the step and the comparison in one dispatch. Another
 // instruction there (never, by construction) is dispatched as usual.
@@ -164,7 +164,7 @@ handler!(I32AddImmCopyBrGtU { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa
     }
 });
 
-// `I32AddImm2` (its second add at `ip + 1`), then the `I32LoadBrLtU` after
+// `I32AddImm2` (its second add the next instruction), then the `I32LoadBrLtU` after
 // it, which loads at the second sum (`while (*++p < limit) i++`): one
 // dispatch. Another instruction there (never, by construction) is
 // dispatched as usual.
