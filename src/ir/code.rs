@@ -1,7 +1,8 @@
 //! Encoded code: a function's instructions end to end, each taking only the
 //! 4-byte units its variant reaches (`units`), not the 16 bytes of an
-//! `Instr`. Most take 8 or 12 bytes, so translated code needs about a third
-//! less memory (and cache) than an array of `Instr`.
+//! `Instr`. Most take 8 or 12 bytes: 9.0 on average over the generated
+//! start-up benchmark module and 9.3 over the clang-built one, so translated
+//! code needs about 43% less memory (and cache) than an array of `Instr`.
 //!
 //! The interpreter reads the instruction at a unit as a whole `Instr`: the
 //! bytes past its own units belong to the instructions after it, or to the
