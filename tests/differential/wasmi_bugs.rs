@@ -312,8 +312,10 @@ fn patch_body(
     for l in body.get_locals_reader().ok()? {
         declared = declared.checked_add(l.ok()?.0)?;
     }
+    // A mutant may declare nearly 2^32 locals (invalid; not patched).
+    let first = declared.checked_add(ty.params().len() as u32)?;
     let mut scratch = Scratch {
-        first: ty.params().len() as u32 + declared,
+        first,
         types: Vec::new(),
         br_index: None,
         br_cond: None,
