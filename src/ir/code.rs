@@ -228,11 +228,6 @@ impl Code {
         self.len() == 0
     }
 
-    /// Bytes of memory the code occupies.
-    pub fn bytes(&self) -> usize {
-        self.units.len() * UNIT
-    }
-
     /// The instruction at unit `at`, which must start an instruction.
     fn at(&self, at: usize) -> Instr {
         assert!(at < self.len());
