@@ -902,20 +902,20 @@ impl Instr {
                     | Instr::Copy { dst, .. }
                     | Instr::Select { dst, .. }
                     | Instr::SelectA { dst, .. } => Some(dst),
-                    Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst as Slot),
-                    Instr::Copy2 { dst2, .. } | Instr::I32AddImmCopy { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I64Load32UAddTo { dst, .. } => Some(dst as Slot),
-                    Instr::I32MulImmAddImm { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I64AddExtendI32S { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I32AddLoad8U { ld, .. } => Some(ld as Slot),
-                    Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst as Slot),
-                    Instr::I32AddImm2 { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I32LoadAddMul { dst, .. } | Instr::I32LoadMul { dst, .. } => Some(dst as Slot),
-                    Instr::I32AddImmLoad { ld, .. } => Some(ld as Slot),
-                    Instr::I32RotlImmXor { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I32ShrUImmXor { dst2, .. } | Instr::I32ShrUImmAXor { dst2, .. } => Some(dst2 as Slot),
-                    Instr::I32AddAccAdd { dst2, .. } => Some(dst2 as Slot),
-                    Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2 as Slot),
+                    Instr::Select4 { dst, .. } | Instr::Select4A { dst, .. } => Some(dst),
+                    Instr::Copy2 { dst2, .. } | Instr::I32AddImmCopy { dst2, .. } => Some(dst2),
+                    Instr::I64Load32UAddTo { dst, .. } => Some(dst),
+                    Instr::I32MulImmAddImm { dst2, .. } => Some(dst2),
+                    Instr::I64AddExtendI32S { dst2, .. } => Some(dst2),
+                    Instr::I32AddLoad8U { ld, .. } => Some(ld),
+                    Instr::I32Load8UAddTo { dst, .. } | Instr::I32Load8SAddTo { dst, .. } => Some(dst),
+                    Instr::I32AddImm2 { dst2, .. } => Some(dst2),
+                    Instr::I32LoadAddMul { dst, .. } | Instr::I32LoadMul { dst, .. } => Some(dst),
+                    Instr::I32AddImmLoad { ld, .. } => Some(ld),
+                    Instr::I32RotlImmXor { dst2, .. } => Some(dst2),
+                    Instr::I32ShrUImmXor { dst2, .. } | Instr::I32ShrUImmAXor { dst2, .. } => Some(dst2),
+                    Instr::I32AddAccAdd { dst2, .. } => Some(dst2),
+                    Instr::F64AddThenAddA { dst2, .. } | Instr::F64AddThenAddB { dst2, .. } | Instr::F64AddThenSubA { dst2, .. } | Instr::F64AddThenSubB { dst2, .. } | Instr::F64AddThenMulA { dst2, .. } | Instr::F64AddThenMulB { dst2, .. } | Instr::F64SubThenAddA { dst2, .. } | Instr::F64SubThenAddB { dst2, .. } | Instr::F64SubThenSubA { dst2, .. } | Instr::F64SubThenSubB { dst2, .. } | Instr::F64SubThenMulA { dst2, .. } | Instr::F64SubThenMulB { dst2, .. } | Instr::F64MulThenAddA { dst2, .. } | Instr::F64MulThenAddB { dst2, .. } | Instr::F64MulThenSubA { dst2, .. } | Instr::F64MulThenSubB { dst2, .. } | Instr::F64MulThenMulA { dst2, .. } | Instr::F64MulThenMulB { dst2, .. } => Some(dst2),
                     // A call's first result (at `base`) comes back in the
                     // accumulators (see `executor::handlers::control`); a
                     // call without results leaves `base` unread.
@@ -1005,7 +1005,7 @@ impl Instr {
                     Instr::BrTable { index, len } if index == s => Instr::BrTableA { len },
                     Instr::Return { src, n: 1 } if src == s => Instr::Return1A {},
                     Instr::Select { dst, b, cond } if cond == s => Instr::SelectA { dst, b },
-                    Instr::Select4 { dst, a, b, cond } if cond as Slot == s => Instr::Select4A { dst, a, b },
+                    Instr::Select4 { dst, a, b, cond } if cond == s => Instr::Select4A { dst, a, b },
                     _ => return None,
                 })
             };

@@ -221,7 +221,6 @@ fn fuse_f64_store(first: Instr, second: Instr) -> Option<Instr> {
     let Instr::I64StoreA { addr, offset } = second else {
         return None;
     };
-    let (addr, offset) = (addr, offset);
     Some(match first {
         Instr::F64AddA { dst, b: c } => Instr::F64AddAStore { dst, c, addr, offset },
         Instr::F64AddB { dst, a: c } => Instr::F64AddBStore { dst, c, addr, offset },
@@ -299,7 +298,7 @@ pub(super) fn with_step(x: Instr, next: Instr) -> Option<Instr> {
                 match x {
                     $(
                         Instr::$x { ld, addr, dst, c, offset }
-                            if to == addr as Slot && at == offset && ld != addr && dst != addr =>
+                            if to == addr && at == offset && ld != addr && dst != addr =>
                         {
                             return Some(Instr::$rmw { ld, addr, dst, c, offset })
                         }

@@ -174,9 +174,9 @@ macro_rules! add_br_lt_u {
         // SAFETY: slots of the current frame (module docs); in the order of
         // the two instructions (the limit is read after the sum is written).
         let (r, l) = unsafe {
-            let r = get::<u32>($fp, $a as Slot).wrapping_add(get($fp, $b as Slot));
-            set($fp, $dst as Slot, r);
-            (r, get::<u32>($fp, $limit as Slot))
+            let r = get::<u32>($fp, $a).wrapping_add(get($fp, $b));
+            set($fp, $dst, r);
+            (r, get::<u32>($fp, $limit))
         };
         let acc = r as u64;
         if r < l {
@@ -197,8 +197,8 @@ handler!(I32AddBrLtU { dst, a, b, limit, target } (ip, fp, mem, acc, cx, tbl, fa
 handler!(I32AddImmBr { dst, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe {
-        let r = get::<u32>(fp, a as Slot).wrapping_add(imm);
-        set(fp, dst as Slot, r);
+        let r = get::<u32>(fp, a).wrapping_add(imm);
+        set(fp, dst, r);
         r
     };
     next!(at(ip, target), fp, mem, r as u64, cx, tbl, fa)

@@ -65,10 +65,10 @@ macro_rules! load {
 
 handler!(I32Load8UBrTable { dst, addr, offset, len } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let p = unsafe { get::<u32>(fp, addr) };
     let v = read!(u8, p as usize + offset as usize, ip, mem, cx) as u32;
     // SAFETY: as above.
-    unsafe { set(fp, dst as Slot, v) };
+    unsafe { set(fp, dst, v) };
     // SAFETY: the `BrTableA` of length `len` is the next instruction (see `Instr`).
     unsafe { super::control::br_table(v, len, second!(ip, I32Load8UBrTable, 0), fp, mem, v as u64, cx, tbl, fa) }
 });
@@ -78,8 +78,8 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`addr` is read after `dst` is written).
     let p = unsafe {
-        set(fp, dst as Slot, x);
-        get::<u32>(fp, addr as Slot)
+        set(fp, dst, x);
+        get::<u32>(fp, addr)
     };
     // A trap is the store's, the instruction after this one.
     let store = second!(ip, I32MulImmStore16, 0);
@@ -96,8 +96,8 @@ handler!(I32MulImmStore16 { dst, addr, imm, offset } (ip, fp, mem, acc, cx, tbl,
 unsafe fn add_address(fp: Fp, dst: u16, a: u16, b: u16) -> u32 {
     // SAFETY: the caller's obligation.
     unsafe {
-        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
-        set(fp, dst as Slot, p);
+        let p = get::<u32>(fp, a).wrapping_add(get(fp, b));
+        set(fp, dst, p);
         p
     }
 }
@@ -119,7 +119,7 @@ handler!(I32AddLoad8U { dst, a, b, ld, offset } (ip, fp, mem, acc, cx, tbl, fa) 
     let load = second!(ip, I32AddLoad8U, 0);
     let v = read!(u8, p as usize + offset as usize, load, mem, cx) as u32;
     // SAFETY: a slot of the current frame.
-    unsafe { set(fp, ld as Slot, v) };
+    unsafe { set(fp, ld, v) };
     let (acc, fa) = super::Acc::to_acc(v, fa);
     next!(second!(ip, I32AddLoad8U, 1), fp, mem, acc, cx, tbl, fa)
 });
@@ -130,14 +130,14 @@ macro_rules! load_add_to {
     ($($name:ident: $t:ty => $w:ty;)*) => {$(
         handler!($name { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
-            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let p = unsafe { get::<u32>(fp, addr) };
             let v = read!($t, p as usize + offset as usize, ip, mem, cx) as $w;
             // SAFETY: slots of the current frame; in the order of the two
             // instructions (`a` is read after the load's result is written).
             let r = unsafe {
-                set(fp, ld as Slot, v);
-                let r = get::<$w>(fp, a as Slot).wrapping_add(v);
-                set(fp, dst as Slot, r);
+                set(fp, ld, v);
+                let r = get::<$w>(fp, a).wrapping_add(v);
+                set(fp, dst, r);
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -161,17 +161,17 @@ macro_rules! load_f64_op {
     ($($plain:ident $added:ident $rmw:ident = $form:ident ($op:tt);)*) => {$(
         handler!($rmw { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
-            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let p = unsafe { get::<u32>(fp, addr) };
             let ea = p as usize + offset as usize;
             let v = read!(u64, ea, ip, mem, cx);
             // SAFETY: slots of the current frame (module docs), in the order
             // of the instructions.
             let r = unsafe {
-                set(fp, ld as Slot, v);
+                set(fp, ld, v);
                 let x = f64::from_bits(v);
-                let y = get::<f64>(fp, c as Slot);
+                let y = get::<f64>(fp, c);
                 let r = load_f64_op!(@ $form x y $op);
-                set(fp, dst as Slot, r);
+                set(fp, dst, r);
                 r
             };
             // SAFETY: the load just read these 8 bytes (a memory never
@@ -184,13 +184,13 @@ macro_rules! load_f64_op {
         });
         handler!($plain { ld, addr, dst, c, offset } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
-            let p = unsafe { get::<u32>(fp, addr as Slot) };
+            let p = unsafe { get::<u32>(fp, addr) };
             let v = read!(u64, p as usize + offset as usize, ip, mem, cx);
             load_f64_op!(@then $plain $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
         });
         handler!($added { ld, base, dst, c, imm } (ip, fp, mem, acc, cx, tbl, fa) {
             // SAFETY: a slot of the current frame (module docs).
-            let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+            let p = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
             let v = read!(u64, p as usize, ip, mem, cx);
             load_f64_op!(@then $added $form $op, v, ld, dst, c, ip, fp, mem, cx, tbl, fa)
         });
@@ -199,11 +199,11 @@ macro_rules! load_f64_op {
         // SAFETY: slots of the current frame (module docs), in the order of
         // the two instructions.
         let r = unsafe {
-            set($fp, $ld as Slot, $v);
+            set($fp, $ld, $v);
             let x = f64::from_bits($v);
-            let y = get::<f64>($fp, $c as Slot);
+            let y = get::<f64>($fp, $c);
             let r = load_f64_op!(@ $form x y $op);
-            set($fp, $dst as Slot, r);
+            set($fp, $dst, r);
             r
         };
         let (acc, fa) = super::Acc::to_acc(r, $fa);
@@ -231,10 +231,10 @@ macro_rules! f64_op_store {
             // SAFETY: slots of the current frame (module docs), in the order
             // of the two instructions (`addr` is read after `dst` is written).
             let (r, p) = unsafe {
-                let y = get::<f64>(fp, c as Slot);
+                let y = get::<f64>(fp, c);
                 let r = load_f64_op!(@ $form x y $op);
-                set(fp, dst as Slot, r);
-                (r, get::<u32>(fp, addr as Slot))
+                set(fp, dst, r);
+                (r, get::<u32>(fp, addr))
             };
             let store = second!(ip, $name, 0);
             write!(u64, p as usize + offset as usize, r.to_bits(), store, mem, cx);
@@ -284,8 +284,8 @@ pub(super) unsafe fn load_br_lt_u(
     // order of the two instructions (`b` is read after the load's result is
     // written).
     let limit = unsafe {
-        set(fp, dst as Slot, v);
-        get::<u32>(fp, b as Slot)
+        set(fp, dst, v);
+        get::<u32>(fp, b)
     };
     let (acc, fa) = super::Acc::to_acc(v, fa);
     if v < limit {
@@ -301,27 +301,27 @@ handler!(I32AddImmLoad { dst, a, ld, addr, imm, offset } (ip, fp, mem, acc, cx, 
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`addr` is read after the sum is written).
     let p = unsafe {
-        set(fp, dst as Slot, get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32));
-        get::<u32>(fp, addr as Slot)
+        set(fp, dst, get::<u32>(fp, a).wrapping_add(imm as i32 as u32));
+        get::<u32>(fp, addr)
     };
     // A trap is the load's, the instruction after this one.
     let load = second!(ip, I32AddImmLoad, 0);
     let v = read!(u32, p as usize + offset as usize, load, mem, cx);
     // SAFETY: a slot of the current frame.
-    unsafe { set(fp, ld as Slot, v) };
+    unsafe { set(fp, ld, v) };
     let (acc, fa) = super::Acc::to_acc(v, fa);
     next!(second!(ip, I32AddImmLoad, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+    let p = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
     let v = read!(u8, p as usize, ip, mem, cx) as u32;
     // SAFETY: slots of the current frame; in the order of the two
     // instructions (`a` is read after the load's result is written).
     let other = unsafe {
-        set(fp, dst as Slot, v);
-        get::<u32>(fp, a as Slot)
+        set(fp, dst, v);
+        get::<u32>(fp, a)
     };
     let (acc, fa) = super::Acc::to_acc(v, fa);
     if v != other {
@@ -343,16 +343,16 @@ unsafe fn load_product(fp: Fp, ld: u16, dst: u16, a: u16, v: u32) -> u32 {
     // SAFETY: the caller's obligation; in the order of the two instructions
     // (`a` is read after the load's result is written).
     unsafe {
-        set(fp, ld as Slot, v);
-        let r = get::<u32>(fp, a as Slot).wrapping_mul(v);
-        set(fp, dst as Slot, r);
+        set(fp, ld, v);
+        let r = get::<u32>(fp, a).wrapping_mul(v);
+        set(fp, dst, r);
         r
     }
 }
 
 handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, base as Slot) }.wrapping_add(imm);
+    let p = unsafe { get::<u32>(fp, base) }.wrapping_add(imm);
     let v = read!(u32, p as usize, ip, mem, cx);
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { load_product(fp, ld, dst, a, v) };
@@ -363,7 +363,7 @@ handler!(I32LoadAddMul { ld, base, dst, a, imm } (ip, fp, mem, acc, cx, tbl, fa)
 
 handler!(I32LoadMul { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let p = unsafe { get::<u32>(fp, addr) };
     let v = read!(u32, p as usize + offset as usize, ip, mem, cx);
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe { load_product(fp, ld, dst, a, v) };
@@ -376,9 +376,9 @@ handler!(I32XorStore8 { dst, b, addr, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions.
     let (x, p) = unsafe {
-        let x = from_acc::<u32>(acc, fa) ^ get::<u32>(fp, b as Slot);
-        set(fp, dst as Slot, x);
-        (x, get::<u32>(fp, addr as Slot))
+        let x = from_acc::<u32>(acc, fa) ^ get::<u32>(fp, b);
+        set(fp, dst, x);
+        (x, get::<u32>(fp, addr))
     };
     // A trap is the store's, the instruction after this one.
     let store = second!(ip, I32XorStore8, 0);

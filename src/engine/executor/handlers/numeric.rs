@@ -326,9 +326,9 @@ handler!(Copy2 { dst, src, dst2, src2 } (ip, fp, mem, acc, cx, tbl, fa) {
 pub(super) unsafe fn add_imm_copy(fp: Fp, dst: u16, a: u16, dst2: u16, imm: u32) -> u32 {
     // SAFETY: the caller's contract.
     unsafe {
-        let r = get::<u32>(fp, a as Slot).wrapping_add(imm);
-        set(fp, dst as Slot, r);
-        set(fp, dst2 as Slot, r);
+        let r = get::<u32>(fp, a).wrapping_add(imm);
+        set(fp, dst, r);
+        set(fp, dst2, r);
         r
     }
 }
@@ -344,10 +344,10 @@ handler!(I32AddImmCopy { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa) {
 handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let r = unsafe {
-        let r = get::<u32>(fp, a as Slot).wrapping_mul(mul);
-        set(fp, dst as Slot, r);
+        let r = get::<u32>(fp, a).wrapping_mul(mul);
+        set(fp, dst, r);
         let r = r.wrapping_add(add);
-        set(fp, dst2 as Slot, r);
+        set(fp, dst2, r);
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -365,13 +365,9 @@ handler!(I32MulImmAddImm { dst, a, dst2, mul, add } (ip, fp, mem, acc, cx, tbl, 
 pub(super) unsafe fn add_imm2(fp: Fp, dst: u16, a: u16, dst2: u16, a2: u16, imm: i16, imm2: i16) -> u32 {
     // SAFETY: the caller's contract.
     unsafe {
-        set(
-            fp,
-            dst as Slot,
-            get::<u32>(fp, a as Slot).wrapping_add(imm as i32 as u32),
-        );
-        let r = get::<u32>(fp, a2 as Slot).wrapping_add(imm2 as i32 as u32);
-        set(fp, dst2 as Slot, r);
+        set(fp, dst, get::<u32>(fp, a).wrapping_add(imm as i32 as u32));
+        let r = get::<u32>(fp, a2).wrapping_add(imm2 as i32 as u32);
+        set(fp, dst2, r);
         r
     }
 }
@@ -394,16 +390,16 @@ handler!(I32AddImm2 { dst, a, dst2, a2, imm, imm2 } (ip, fp, mem, acc, cx, tbl, 
 unsafe fn then_xor(fp: Fp, dst: u16, r: u32, b: u16, dst2: u16) -> u32 {
     // SAFETY: the caller's contract.
     unsafe {
-        set(fp, dst as Slot, r);
-        let r = get::<u32>(fp, b as Slot) ^ r;
-        set(fp, dst2 as Slot, r);
+        set(fp, dst, r);
+        let r = get::<u32>(fp, b) ^ r;
+        set(fp, dst2, r);
         r
     }
 }
 
 handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).rotate_left(imm), b, dst2) };
+    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a).rotate_left(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor, the next instruction, is done: skip it.
     next!(second!(ip, I32RotlImmXor, 1), fp, mem, acc, cx, tbl, fa)
@@ -411,7 +407,7 @@ handler!(I32RotlImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) 
 
 handler!(I32ShrUImmXor { dst, a, dst2, b, imm } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
-    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a as Slot).wrapping_shr(imm), b, dst2) };
+    let r = unsafe { then_xor(fp, dst, get::<u32>(fp, a).wrapping_shr(imm), b, dst2) };
     let (acc, fa) = super::Acc::to_acc(r, fa);
     // The xor, the next instruction, is done: skip it.
     next!(second!(ip, I32ShrUImmXor, 1), fp, mem, acc, cx, tbl, fa)
@@ -431,10 +427,10 @@ handler!(I32AddAccAdd { dst, x, dst2, y } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`y` is read after `dst` is written).
     let r = unsafe {
-        let s = s.wrapping_add(get(fp, x as Slot));
-        set(fp, dst as Slot, s);
-        let r = s.wrapping_add(get(fp, y as Slot));
-        set(fp, dst2 as Slot, r);
+        let s = s.wrapping_add(get(fp, x));
+        set(fp, dst, s);
+        let r = s.wrapping_add(get(fp, y));
+        set(fp, dst2, r);
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -446,10 +442,10 @@ handler!(I64AddExtendI32S { dst, src, dst2, a } (ip, fp, mem, acc, cx, tbl, fa) 
     // SAFETY: slots of the current frame (module docs); in the order of the
     // two instructions (`a` is read after `dst` is written).
     let r = unsafe {
-        let e = get::<i32>(fp, src as Slot) as i64;
-        set(fp, dst as Slot, e);
-        let r = get::<i64>(fp, a as Slot).wrapping_add(e);
-        set(fp, dst2 as Slot, r);
+        let e = get::<i32>(fp, src) as i64;
+        set(fp, dst, e);
+        let r = get::<i64>(fp, a).wrapping_add(e);
+        set(fp, dst2, r);
         r
     };
     let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -467,11 +463,11 @@ macro_rules! f64_pairs {
             // SAFETY: slots of the current frame (module docs); in the order
             // of the two instructions (`c` is read after `dst` is written).
             let r = unsafe {
-                let r = get::<f64>(fp, a as Slot) $op1 get::<f64>(fp, b as Slot);
-                set(fp, dst as Slot, r);
-                let c = get::<f64>(fp, c as Slot);
+                let r = get::<f64>(fp, a) $op1 get::<f64>(fp, b);
+                set(fp, dst, r);
+                let c = get::<f64>(fp, c);
                 let r = f64_pairs!(@ $form r c $op2);
-                set(fp, dst2 as Slot, r);
+                set(fp, dst2, r);
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -512,13 +508,13 @@ macro_rules! f64_add_mul_add {
             // SAFETY: slots of the current frame (module docs); each read
             // after the writes of the instructions before it.
             let r = unsafe {
-                let t = get::<f64>(fp, a as Slot) + get::<f64>(fp, b as Slot);
-                set(fp, dst as Slot, t);
-                let $u = t * get::<f64>(fp, c as Slot);
-                set(fp, dst2 as Slot, $u);
-                let $d = get::<f64>(fp, d as Slot);
+                let t = get::<f64>(fp, a) + get::<f64>(fp, b);
+                set(fp, dst, t);
+                let $u = t * get::<f64>(fp, c);
+                set(fp, dst2, $u);
+                let $d = get::<f64>(fp, d);
                 let r = $last;
-                set(fp, dst3 as Slot, r);
+                set(fp, dst3, r);
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);
@@ -540,15 +536,15 @@ macro_rules! f64_mul_mul_add {
             // SAFETY: slots of the current frame (module docs); each read
             // after the writes of the instructions before it.
             let r = unsafe {
-                let $t = get::<f64>(fp, a as Slot) * get::<f64>(fp, b as Slot);
-                set(fp, dst as Slot, $t);
-                let $u = get::<f64>(fp, c as Slot) * get::<f64>(fp, e as Slot);
-                set(fp, dst2 as Slot, $u);
+                let $t = get::<f64>(fp, a) * get::<f64>(fp, b);
+                set(fp, dst, $t);
+                let $u = get::<f64>(fp, c) * get::<f64>(fp, e);
+                set(fp, dst2, $u);
                 // The third instruction reads the first product back from
                 // its slot, which the second may have overwritten.
-                let $t = get::<f64>(fp, dst as Slot);
+                let $t = get::<f64>(fp, dst);
                 let r = $last;
-                set(fp, dst3 as Slot, r);
+                set(fp, dst3, r);
                 r
             };
             let (acc, fa) = super::Acc::to_acc(r, fa);

@@ -7,7 +7,7 @@ use super::control::{add_br_lt_u, at, keep_branch};
 use super::{after, get, handler, second, set, trap, Cell};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::next;
-use crate::ir::{Instr, Slot};
+use crate::ir::Instr;
 
 /// Runs the `$variant` step at `$step_ip` after `X`, which left `$r` for
 /// the accumulator: the counter update, then the branch on `$cond` over the
@@ -88,7 +88,7 @@ with_steps!(I32AddAStepNe I32AddAStepLtU I32AddAStepGtU { dst, b } (ip, fp, mem,
 with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
     { ld, addr, dst, a, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
-    let p = unsafe { get::<u32>(fp, addr as Slot) };
+    let p = unsafe { get::<u32>(fp, addr) };
     let ea = p as usize + offset as usize;
     if ea + 4 > cx.mem_len {
         return trap(cx, ip, TrapCode::MemoryOutOfBounds);
@@ -98,9 +98,9 @@ with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
     // SAFETY: slots of the current frame, in the order of the two
     // instructions (as in `I64Load32UAddTo`).
     unsafe {
-        set(fp, ld as Slot, v);
-        let r = get::<u64>(fp, a as Slot).wrapping_add(v);
-        set(fp, dst as Slot, r);
+        set(fp, ld, v);
+        let r = get::<u64>(fp, a).wrapping_add(v);
+        set(fp, dst, r);
         r
     }
 });
@@ -113,8 +113,8 @@ with_steps!(I64Load32UAddToStepNe I64Load32UAddToStepLtU I64Load32UAddToStepGtU
 handler!(I32AddStore8ImmAddBrLtU { dst, a, b, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     let p = unsafe {
-        let p = get::<u32>(fp, a as Slot).wrapping_add(get(fp, b as Slot));
-        set(fp, dst as Slot, p);
+        let p = get::<u32>(fp, a).wrapping_add(get(fp, b));
+        set(fp, dst, p);
         p
     };
     let ea = p as usize + offset as usize;
