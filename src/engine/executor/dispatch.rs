@@ -60,9 +60,13 @@ impl Ip {
         Ip(self.0.wrapping_add(units))
     }
 
-    /// The instruction `rel` bytes away (a branch's encoded target).
+    /// The target of the branch instruction here whose target field is
+    /// `rel`: a distance in bytes from it (`ir::code`). Relative, so that
+    /// the jump waits for one load (of the field) and one addition.
     #[inline(always)]
     pub(crate) fn jump(self, rel: u32) -> Ip {
+        // Wrapping: targets are in bounds (handlers' module docs), so this
+        // is an addition.
         Ip(self.0.wrapping_byte_offset(rel as i32 as isize))
     }
 

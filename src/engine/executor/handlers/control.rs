@@ -10,28 +10,28 @@ use crate::engine::executor::{call_host, Frame};
 use crate::ir::{FloatImm, Instr, Slot};
 use crate::runtime::func::{CallTarget, FuncKind};
 
-/// The target of the branch instruction at `ip` whose target field is
-/// `rel`: a distance in bytes from that instruction (see `ir`). Relative,
-/// so that the jump waits for one load (of the field) and one addition.
-#[inline(always)]
-pub(super) fn at(ip: Ip, rel: u32) -> Ip {
-    // Wrapping: targets are in bounds (module docs), so this is `add`.
-    ip.jump(rel)
-}
-
 /// Continues at `target` when `taken`, else with the next instruction. Two
 /// dispatch sites (not a conditional move of `ip`), so the CPU predicts the
-/// branch and runs ahead instead of waiting for the condition.
+/// branch and runs ahead instead of waiting for the condition. The second
+/// form is for a branch that is not the handler's own instruction (an
+/// unreached one after a fused instruction): the jump is relative to
+/// `$from`, the branch, and the fall-through is `$next`.
 macro_rules! branch {
-    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) => {
+    ($taken:expr, $from:ident => $target:expr, else $next:expr, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) => {
         if $taken {
-            keep_branch();
-            next!(at($ip, $target), $fp, $mem, $acc, $cx, $tbl, $fa)
+            $crate::engine::executor::handlers::control::keep_branch();
+            next!($from.jump($target), $fp, $mem, $acc, $cx, $tbl, $fa)
         } else {
-            next!($ip.skip(WIDTH), $fp, $mem, $acc, $cx, $tbl, $fa)
+            next!($next, $fp, $mem, $acc, $cx, $tbl, $fa)
         }
     };
+    ($taken:expr, $target:expr, $ip:ident, $fp:ident, $mem:ident, $acc:ident, $cx:ident, $tbl:ident, $fa:ident) => {
+        $crate::engine::executor::handlers::control::branch!(
+            $taken, $ip => $target, else $ip.skip(WIDTH), $fp, $mem, $acc, $cx, $tbl, $fa
+        )
+    };
 }
+pub(super) use branch;
 
 /// Marks one side of a branch handler's `if` as having an effect, so that
 /// LLVM keeps a conditional jump there instead of merging both dispatches
@@ -52,19 +52,19 @@ handler!(Unreachable {} (ip, fp, mem, acc, cx, tbl, fa) {
 });
 
 handler!(Br { target } (ip, fp, mem, acc, cx, tbl, fa) {
-    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
+    next!(ip.jump(target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(ConstBr { dst, val, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: a slot of the current frame (module docs).
     unsafe { set(fp, dst, val) };
-    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
+    next!(ip.jump(target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(CopyBr { dst, src, target } (ip, fp, mem, acc, cx, tbl, fa) {
     // SAFETY: slots of the current frame (module docs).
     unsafe { *fp.add(dst as usize) = *fp.add(src as usize) };
-    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
+    next!(ip.jump(target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(BrIfNez { cond, target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -119,7 +119,7 @@ pub(super) unsafe fn br_table(
     // SAFETY: the entry is an instruction of the current code.
     match unsafe { entry.instr() } {
         crate::ir::Instr::BrEntry { tag, target } => {
-            let to = at(entry, target);
+            let to = entry.jump(target);
             // SAFETY: `to` is an instruction of the current code.
             debug_assert_eq!(tag, unsafe { to.tag() });
             next_tagged!(to, tag, fp, mem, acc, cx, tbl, fa)
@@ -129,7 +129,7 @@ pub(super) unsafe fn br_table(
 }
 
 handler!(BrEntry { tag, target } (ip, fp, mem, acc, cx, tbl, fa) {
-    next!(at(ip, target), fp, mem, acc, cx, tbl, fa)
+    next!(ip.jump(target), fp, mem, acc, cx, tbl, fa)
 });
 
 handler!(BrIfNezA { target } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -179,12 +179,9 @@ macro_rules! add_br_lt_u {
             (r, get::<u32>($fp, $limit))
         };
         let acc = r as u64;
-        if r < l {
-            keep_branch();
-            next!(at(ip, $target), $fp, $mem, acc, $cx, $tbl, $fa)
-        } else {
-            next!(after!(ip, I32AddBrLtU), $fp, $mem, acc, $cx, $tbl, $fa)
-        }
+        $crate::engine::executor::handlers::control::branch!(
+            r < l, ip => $target, else after!(ip, I32AddBrLtU), $fp, $mem, acc, $cx, $tbl, $fa
+        )
     }};
 }
 
@@ -201,7 +198,7 @@ handler!(I32AddImmBr { dst, a, imm, target } (ip, fp, mem, acc, cx, tbl, fa) {
         set(fp, dst, r);
         r
     };
-    next!(at(ip, target), fp, mem, r as u64, cx, tbl, fa)
+    next!(ip.jump(target), fp, mem, r as u64, cx, tbl, fa)
 });
 
 /// A compare-and-branch of a slot with a constant, and its form taking the

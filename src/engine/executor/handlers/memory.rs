@@ -1,5 +1,6 @@
 //! Loads, stores and the bulk memory instructions (memory 0).
 
+use super::control::branch;
 use super::numeric::produce;
 use super::{after, from_acc, get, handler, second, set, trap};
 use crate::core::limits::PAGE_SIZE;
@@ -288,13 +289,8 @@ pub(super) unsafe fn load_br_lt_u(
         get::<u32>(fp, b)
     };
     let (acc, fa) = super::Acc::to_acc(v, fa);
-    if v < limit {
-        super::control::keep_branch();
-        next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
-    } else {
-        // The branch, the next instruction, is done: skip it.
-        next!(second!(ip, I32LoadBrLtU, 1), fp, mem, acc, cx, tbl, fa)
-    }
+    // The branch, the next instruction, is done: skip it.
+    branch!(v < limit, ip => target, else second!(ip, I32LoadBrLtU, 1), fp, mem, acc, cx, tbl, fa)
 }
 
 handler!(I32AddImmLoad { dst, a, ld, addr, imm, offset } (ip, fp, mem, acc, cx, tbl, fa) {
@@ -324,13 +320,8 @@ handler!(I32Load8UAddBrNe { dst, base, a, imm, target } (ip, fp, mem, acc, cx, t
         get::<u32>(fp, a)
     };
     let (acc, fa) = super::Acc::to_acc(v, fa);
-    if v != other {
-        super::control::keep_branch();
-        next!(super::control::at(ip, target), fp, mem, acc, cx, tbl, fa)
-    } else {
-        // The branch, the next instruction, is done: skip it.
-        next!(second!(ip, I32Load8UAddBrNe, 1), fp, mem, acc, cx, tbl, fa)
-    }
+    // The branch, the next instruction, is done: skip it.
+    branch!(v != other, ip => target, else second!(ip, I32Load8UAddBrNe, 1), fp, mem, acc, cx, tbl, fa)
 });
 
 /// The product half of `I32LoadAddMul` and `I32LoadMul`: `ld = v`, then

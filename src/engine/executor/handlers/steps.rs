@@ -3,7 +3,7 @@
 //! `Instr::I32AddImmStepNe`). One handler per step kind, so that each has
 //! one test and its own dispatch sites.
 
-use super::control::{add_br_lt_u, at, keep_branch};
+use super::control::{add_br_lt_u, branch};
 use super::{after, get, handler, second, set, trap, Cell};
 use crate::core::TrapCode;
 use crate::engine::executor::dispatch::next;
@@ -33,12 +33,7 @@ macro_rules! step_tail {
             unsafe { set($fp, a, $x) };
             // As the step's handler leaves them.
             let acc = $x.into_cell();
-            if $cond {
-                keep_branch();
-                next!(at(step_ip, target), $fp, $mem, acc, $cx, $tbl, $fa)
-            } else {
-                next!(after!($ip, $name), $fp, $mem, acc, $cx, $tbl, $fa)
-            }
+            branch!($cond, step_ip => target, else after!($ip, $name), $fp, $mem, acc, $cx, $tbl, $fa)
         } else {
             std::hint::cold_path();
             next!(step_ip, $fp, $mem, $r, $cx, $tbl, $fa)
@@ -152,12 +147,7 @@ handler!(I32AddImmCopyBrGtU { dst, a, dst2, imm } (ip, fp, mem, acc, cx, tbl, fa
     if let Instr::BrI32GtU { a, b, target } = unsafe { br_ip.instr() } {
         // SAFETY: slots of the current frame (module docs).
         let taken = unsafe { get::<u32>(fp, a) > get::<u32>(fp, b) };
-        if taken {
-            keep_branch();
-            next!(at(br_ip, target), fp, mem, acc, cx, tbl, fa)
-        } else {
-            next!(after!(ip, I32AddImmCopyBrGtU), fp, mem, acc, cx, tbl, fa)
-        }
+        branch!(taken, br_ip => target, else after!(ip, I32AddImmCopyBrGtU), fp, mem, acc, cx, tbl, fa)
     } else {
         std::hint::cold_path();
         next!(br_ip, fp, mem, acc, cx, tbl, fa)
